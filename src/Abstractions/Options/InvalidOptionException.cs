@@ -1,0 +1,15 @@
+namespace Pcn.Abstractions.Options;
+
+/// <summary>An option was out of its allowed range; the message names the option, the value and what is allowed.</summary>
+public sealed class InvalidOptionException : ArgumentException
+{
+    /// <summary>Creates the exception for <paramref name="option"/> (its user-facing name, e.g. <c>--depth</c>).</summary>
+    public InvalidOptionException(string option, string value, string allowed)
+        : base($"Invalid option {option} = {value}: {allowed}.", option)
+    {
+        Option = option;
+    }
+
+    /// <summary>The user-facing name of the offending option.</summary>
+    public string Option { get; }
+}

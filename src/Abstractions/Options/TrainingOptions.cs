@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace Pcn.Abstractions.Options;
+
+/// <summary>
+/// How a network is trained (spec §3–§5). Defaults are the paper's µPC settings for ReLU on (Fashion-)MNIST.
+/// </summary>
+/// <param name="Algorithm">pc (inference learning, also standard PC with <c>sp</c>) or bp.</param>
+/// <param name="LearningRate">η, Adam's step on the weights (&gt; 0).</param>
+/// <param name="InferenceRate">β, the gradient-descent step on the activities (&gt; 0; per-sample step β/B).</param>
+/// <param name="InferenceSteps">T; null means T = H as in the paper.</param>
+/// <param name="BatchSize">B (≥ 1); incomplete last batches are dropped, as the reference does.</param>
+/// <param name="Epochs">Passes over the training set (≥ 1).</param>
+/// <param name="TestEvery">Evaluate test accuracy every this many batches (≥ 1).</param>
+/// <param name="BatchLimit">Stop after this many batches in all; null means no limit.</param>
+/// <param name="ShuffleSeed">Seed of the training-set shuffle.</param>
+/// <param name="AdamBeta1">b1 (default 0.9).</param>
+/// <param name="AdamBeta2">b2 (default 0.999).</param>
+/// <param name="AdamEpsilon">eps (default 1e-8).</param>
+public sealed record TrainingOptions(
+    Algorithm Algorithm = Algorithm.Pc,
+    double LearningRate = 0.1,
+    double InferenceRate = 0.5,
+    int? InferenceSteps = null,
+    int BatchSize = 64,
+    int Epochs = 1,
+    int TestEvery = 300,
+    int? BatchLimit = null,
+    ulong ShuffleSeed = 0,
+    double AdamBeta1 = 0.9,
+    double AdamBeta2 = 0.999,
+    double AdamEpsilon = 1e-8)
+{
+    /// <summary>T for a network of depth H: the explicit value, or H.</summary>
+    public int StepsFor(NetworkOptions network) => InferenceSteps ?? network.Depth;
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first option out of range.</summary>
+    public TrainingOptions Validate()
+    {
+        NetworkOptions.RequireDefined("--algorithm", Algorithm);
+        RequirePositiveFinite("--lr", LearningRate);
+        RequirePositiveFinite("--beta", InferenceRate);
+        if (InferenceSteps is int t)
+        {
+            NetworkOptions.RequireRange("--steps", t, 0, 1 << 20);
+        }
+
+        NetworkOptions.RequireRange("--batch-size", BatchSize, 1, 1 << 20);
+        NetworkOptions.RequireRange("--epochs", Epochs, 1, 1 << 20);
+        NetworkOptions.RequireRange("--test-every", TestEvery, 1, int.MaxValue);
+        if (BatchLimit is int limit)
+        {
+            NetworkOptions.RequireRange("--batch-limit", limit, 1, int.MaxValue);
+        }
+
+        RequireFraction("--adam-b1", AdamBeta1);
+        RequireFraction("--adam-b2", AdamBeta2);
+        RequirePositiveFinite("--adam-eps", AdamEpsilon);
+        return this;
+    }
+
+    private static void RequirePositiveFinite(string option, double value)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+        {
+            throw new InvalidOptionException(option, value.ToString("R", CultureInfo.InvariantCulture), "must be a finite number > 0");
+        }
+    }
+
+    private static void RequireFraction(string option, double value)
+    {
+        if (!double.IsFinite(value) || value < 0 || value >= 1)
+        {
+            throw new InvalidOptionException(option, value.ToString("R", CultureInfo.InvariantCulture), "must be a finite number in [0, 1)");
+        }
+    }
+}

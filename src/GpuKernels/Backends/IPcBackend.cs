@@ -1,0 +1,82 @@
+using Pcn.Abstractions.Options;
+
+namespace Pcn.GpuKernels.Backends;
+
+/// <summary>
+/// The per-layer operations of PC, µPC and backprop (spec §2–§5), over tensors that the backend owns.
+/// Three implementations: <c>ReferenceBackend</c> (double-precision scalar loops, the oracle), <c>CpuBackend</c>
+/// (float32 SIMD) and <c>IlgpuBackend</c> (float32 kernels, CUDA when present).
+/// Notation: B rows per batch; <c>z</c> activities, <c>μ</c> predictions, <c>d</c> errors (ε for hidden layers,
+/// <c>y − ŷ</c> for the output), <c>u = φ(z_prev)</c> a layer's input, <c>a</c> the layer's multiplier.
+/// Every operation checks shapes and names both shapes when they disagree. Operations on disjoint tensors may
+/// run concurrently.
+/// </summary>
+public interface IPcBackend : IDisposable
+{
+    /// <summary>A short name ("reference", "cpu", "ilgpu-cpu", "ilgpu-cuda").</summary>
+    string Name { get; }
+
+    /// <summary>Allocates a zero-filled rows×columns tensor.</summary>
+    Tensor Allocate(int rows, int columns);
+
+    /// <summary>Copies host values into a tensor (converted to the backend's precision).</summary>
+    void Upload(ReadOnlySpan<float> source, Tensor destination);
+
+    /// <summary>Copies host values into a tensor (converted to the backend's precision).</summary>
+    void Upload(ReadOnlySpan<double> source, Tensor destination);
+
+    /// <summary>Copies a tensor to host memory.</summary>
+    void Download(Tensor source, Span<float> destination);
+
+    /// <summary>Copies a tensor to host memory.</summary>
+    void Download(Tensor source, Span<double> destination);
+
+    /// <summary>Computes <c>dst = src</c>.</summary>
+    void Copy(Tensor source, Tensor destination);
+
+    /// <summary>Computes <c>dst = srcᵀ</c>.</summary>
+    void Transpose(Tensor source, Tensor destination);
+
+    /// <summary>Computes <c>u = φ(z)</c> element-wise.</summary>
+    void Activate(Activation activation, Tensor activity, Tensor output);
+
+    /// <summary>
+    /// Computes the prediction <c>μ = a·u·Wᵀ + z_prev</c>, where <paramref name="weightsTransposed"/> holds Wᵀ (N_in×N_out)
+    /// and <paramref name="residual"/> is the identity skip (null when the layer has none).
+    /// </summary>
+    void Predict(double scale, Tensor input, Tensor weightsTransposed, Tensor? residual, Tensor prediction);
+
+    /// <summary>Computes <c>ε = z − μ</c> and returns <c>½‖ε‖²</c> summed over the batch (not divided by B).</summary>
+    double PredictionError(Tensor activity, Tensor prediction, Tensor error);
+
+    /// <summary>
+    /// From targets y and logits ŷ, computes the output error <c>d = y − ŷ</c> (MSE) or <c>d = y − softmax(ŷ)·Σy</c> (CE)
+    /// and returns the output energy summed over the batch: <c>½‖y − ŷ‖²</c> or <c>−Σ y·log_softmax(ŷ)</c>.
+    /// </summary>
+    double OutputError(LossKind loss, Tensor target, Tensor logits, Tensor error);
+
+    /// <summary>Computes the feedback sent to the layer below, <c>fb = a·d·W</c> (B×N_in); the receiver applies its own φ′.</summary>
+    void Feedback(double scale, Tensor error, Tensor weights, Tensor feedback);
+
+    /// <summary>
+    /// One gradient-descent inference step on a hidden layer: <c>z ← z − step·(ε − φ′(z)⊙fb − d_above)</c>, where
+    /// <paramref name="errorAbove"/> is the error of the layer above when it has an identity skip (else null).
+    /// With step = β/B this is <c>z ← z − β·∂F/∂z</c> (spec §2.1).
+    /// </summary>
+    void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove);
+
+    /// <summary>
+    /// Backprop through a hidden layer: <c>e = φ′(z)⊙fb + e_above</c> (<paramref name="errorAbove"/> null without a skip),
+    /// where e is the negative loss gradient up to a constant factor.
+    /// </summary>
+    void Backpropagate(Activation activation, Tensor activity, Tensor feedback, Tensor? errorAbove, Tensor error);
+
+    /// <summary>Computes the weight gradient <c>G = c·dᵀ·u</c> (N_out×N_in); PC uses c = −a/B (spec §2.1).</summary>
+    void WeightGradient(double scale, Tensor error, Tensor input, Tensor gradient);
+
+    /// <summary>One Adam step on <paramref name="weights"/> in place, updating both moments.</summary>
+    void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment);
+
+    /// <summary>Returns <c>Σ x²</c> over the tensor (for norms).</summary>
+    double SumOfSquares(Tensor tensor);
+}
