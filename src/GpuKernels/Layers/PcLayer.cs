@@ -1,0 +1,220 @@
+using Pcn.Abstractions.Options;
+using Pcn.GpuKernels.Backends;
+using Pcn.GpuKernels.Network;
+
+namespace Pcn.GpuKernels.Layers;
+
+/// <summary>
+/// One weight layer ℓ with everything it owns: W_ℓ (and Wᵀ_ℓ, refreshed after each update, so predictions are a
+/// plain row-major product), Adam moments, and per batch its input u_ℓ, prediction μ_ℓ, activity z_ℓ, error d_ℓ and
+/// the feedback it sends down. It reads only what its neighbours hand it: z_{ℓ−1} from below, and the feedback
+/// and error of layer ℓ+1 from above. The single-process trainer and the layer grains both drive these methods,
+/// so they compute the same numbers.
+/// </summary>
+public sealed class PcLayer : IDisposable
+{
+    private readonly IPcBackend _backend;
+    private readonly Activation _activation;
+    private Tensor? _input;
+    private Tensor? _ownedInput;
+    private Tensor? _prediction;
+    private Tensor? _activity;
+    private Tensor? _error;
+    private Tensor? _feedback;
+
+    /// <summary>Allocates the layer on <paramref name="backend"/> with initial weights (row-major OutputDim × InputDim).</summary>
+    public PcLayer(IPcBackend backend, LayerShape shape, Activation activation, ReadOnlySpan<double> initialWeights)
+    {
+        _backend = backend;
+        _activation = activation;
+        Shape = shape;
+        Weights = backend.Allocate(shape.OutputDim, shape.InputDim);
+        WeightsTransposed = backend.Allocate(shape.InputDim, shape.OutputDim);
+        Gradient = backend.Allocate(shape.OutputDim, shape.InputDim);
+        FirstMoment = backend.Allocate(shape.OutputDim, shape.InputDim);
+        SecondMoment = backend.Allocate(shape.OutputDim, shape.InputDim);
+        SetWeights(initialWeights);
+    }
+
+    /// <summary>The layer's shape and multiplier.</summary>
+    public LayerShape Shape { get; }
+
+    /// <summary>W_ℓ, OutputDim × InputDim.</summary>
+    public Tensor Weights { get; }
+
+    /// <summary>Wᵀ_ℓ, kept equal to the transpose of <see cref="Weights"/>.</summary>
+    public Tensor WeightsTransposed { get; }
+
+    /// <summary>∂F/∂W_ℓ from the last update.</summary>
+    public Tensor Gradient { get; }
+
+    /// <summary>Adam's first moment.</summary>
+    public Tensor FirstMoment { get; }
+
+    /// <summary>Adam's second moment.</summary>
+    public Tensor SecondMoment { get; }
+
+    /// <summary>Adam steps taken so far.</summary>
+    public int UpdateCount { get; private set; }
+
+    /// <summary>Rows of the current batch (0 before the first).</summary>
+    public int BatchSize { get; private set; }
+
+    /// <summary>u_ℓ = φ(z_{ℓ−1}), or x for ℓ = 1 (B × InputDim).</summary>
+    public Tensor Input => _input ?? throw NoBatch();
+
+    /// <summary>μ_ℓ (B × OutputDim); for the output layer, the logits ŷ.</summary>
+    public Tensor Prediction => _prediction ?? throw NoBatch();
+
+    /// <summary>z_ℓ (B × OutputDim), the free activity of a hidden layer; the output layer has none and returns ŷ.</summary>
+    public Tensor Activity => Shape.IsOutput ? Prediction : _activity ?? throw NoBatch();
+
+    /// <summary>d_ℓ: ε_ℓ = z_ℓ − μ_ℓ for hidden layers, y − ŷ (or the CE form) for the output; in BP, the backpropagated error.</summary>
+    public Tensor Error => _error ?? throw NoBatch();
+
+    /// <summary>The feedback sent to layer ℓ−1, <c>a_ℓ·d_ℓ·W_ℓ</c> (B × InputDim); layer 1 sends none.</summary>
+    public Tensor Feedback => _feedback ?? throw new InvalidOperationException($"Layer {Shape.Index} sends no feedback (the input is clamped) or has no batch yet.");
+
+    /// <summary>Replaces W_ℓ (row-major OutputDim × InputDim) and its transpose.</summary>
+    public void SetWeights(ReadOnlySpan<double> weights)
+    {
+        _backend.Upload(weights, Weights);
+        _backend.Transpose(Weights, WeightsTransposed);
+    }
+
+    /// <summary>Allocates the per-batch buffers for <paramref name="batchSize"/> rows (only when the size changes).</summary>
+    public void EnsureBatch(int batchSize)
+    {
+        if (batchSize == BatchSize)
+        {
+            return;
+        }
+
+        ReleaseBatch();
+        BatchSize = batchSize;
+        _prediction = _backend.Allocate(batchSize, Shape.OutputDim);
+        _error = _backend.Allocate(batchSize, Shape.OutputDim);
+        if (!Shape.IsOutput)
+        {
+            _activity = _backend.Allocate(batchSize, Shape.OutputDim);
+        }
+
+        if (Shape.ActivatesInput)
+        {
+            _ownedInput = _input = _backend.Allocate(batchSize, Shape.InputDim);
+            _feedback = _backend.Allocate(batchSize, Shape.InputDim);
+        }
+    }
+
+    /// <summary>
+    /// Feedforward initialisation (spec §3.1): <c>μ_ℓ = a_ℓ·φ(z_{ℓ−1})·Wᵀ + s_ℓ·z_{ℓ−1}</c> and <c>z_ℓ = μ_ℓ</c>, so the
+    /// hidden error starts at exactly 0. <paramref name="below"/> is x for ℓ = 1, else z_{ℓ−1}.
+    /// </summary>
+    public void Forward(Tensor below)
+    {
+        EnsureBatch(below.Rows);
+        Predict(below);
+        if (!Shape.IsOutput)
+        {
+            _backend.Copy(Prediction, _activity!);
+        }
+    }
+
+    /// <summary>
+    /// Computes the error d_ℓ and returns this layer's energy summed over the batch (E_ℓ·B): <c>½‖z − μ‖²</c> for a
+    /// hidden layer, the loss term for the output (<paramref name="target"/> required). The prediction is recomputed
+    /// from <paramref name="below"/> only when z_{ℓ−1} changed since it was last made.
+    /// </summary>
+    public double ComputeError(Tensor below, bool belowChanged, Tensor? target, LossKind loss)
+    {
+        if (belowChanged && Shape.ActivatesInput)
+        {
+            Predict(below);
+        }
+
+        if (Shape.IsOutput)
+        {
+            return _backend.OutputError(loss, target ?? throw new ArgumentNullException(nameof(target), "The output layer needs the clamped target y."), Prediction, Error);
+        }
+
+        return _backend.PredictionError(Activity, Prediction, Error);
+    }
+
+    /// <summary>Computes the feedback for layer ℓ−1, <c>fb = a_ℓ·d_ℓ·W_ℓ</c>.</summary>
+    public void ComputeFeedback() => _backend.Feedback(Shape.Scale, Error, Weights, Feedback);
+
+    /// <summary>
+    /// One inference step (hidden layers): <c>z ← z − step·(ε − φ′(z)⊙fb_above − s_{ℓ+1}·d_above)</c>, from the feedback and
+    /// error of layer ℓ+1 (<paramref name="errorAbove"/> null when it has no skip).
+    /// </summary>
+    public void UpdateActivity(double step, Tensor feedbackAbove, Tensor? errorAbove)
+    {
+        RequireHidden(nameof(UpdateActivity));
+        _backend.ActivityStep(_activation, step, Activity, Error, feedbackAbove, errorAbove);
+    }
+
+    /// <summary>Backprop through a hidden layer: <c>e_ℓ = φ′(z_ℓ)⊙fb_above + s_{ℓ+1}·e_above</c>.</summary>
+    public void Backpropagate(Tensor feedbackAbove, Tensor? errorAbove)
+    {
+        RequireHidden(nameof(Backpropagate));
+        _backend.Backpropagate(_activation, Activity, feedbackAbove, errorAbove, Error);
+    }
+
+    /// <summary>
+    /// <c>G = c·d_ℓᵀ·u_ℓ</c>, then one Adam step and the refresh of Wᵀ. PC passes c = −a_ℓ/B (spec §2.1); BP passes
+    /// c = −a_ℓ times its loss constant.
+    /// </summary>
+    public void UpdateWeights(double gradientScale, double learningRate, double beta1, double beta2, double epsilon)
+    {
+        _backend.WeightGradient(gradientScale, Error, Input, Gradient);
+        UpdateCount++;
+        _backend.AdamStep(new AdamStepParameters(learningRate, beta1, beta2, epsilon, UpdateCount), Weights, Gradient, FirstMoment, SecondMoment);
+        _backend.Transpose(Weights, WeightsTransposed);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        ReleaseBatch();
+        Weights.Dispose();
+        WeightsTransposed.Dispose();
+        Gradient.Dispose();
+        FirstMoment.Dispose();
+        SecondMoment.Dispose();
+    }
+
+    private void Predict(Tensor below)
+    {
+        if (Shape.ActivatesInput)
+        {
+            _backend.Activate(_activation, below, _input!);
+        }
+        else
+        {
+            _input = below;
+        }
+
+        _backend.Predict(Shape.Scale, Input, WeightsTransposed, Shape.HasSkip ? below : null, Prediction);
+    }
+
+    private void RequireHidden(string operation)
+    {
+        if (Shape.IsOutput)
+        {
+            throw new InvalidOperationException($"{operation}: layer {Shape.Index} is the output layer and has no free activity.");
+        }
+    }
+
+    private InvalidOperationException NoBatch() => new($"Layer {Shape.Index} has no batch yet: call Forward first.");
+
+    private void ReleaseBatch()
+    {
+        _ownedInput?.Dispose();
+        _prediction?.Dispose();
+        _activity?.Dispose();
+        _error?.Dispose();
+        _feedback?.Dispose();
+        _input = _ownedInput = _prediction = _activity = _error = _feedback = null;
+        BatchSize = 0;
+    }
+}

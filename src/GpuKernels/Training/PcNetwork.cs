@@ -1,0 +1,276 @@
+using Pcn.Abstractions.Options;
+using Pcn.GpuKernels.Backends;
+using Pcn.GpuKernels.Backends.Cpu;
+using Pcn.GpuKernels.Layers;
+using Pcn.GpuKernels.Network;
+
+namespace Pcn.GpuKernels.Training;
+
+/// <summary>
+/// The whole network in one process: the L layers and the bulk-synchronous schedule of the architecture (clamp,
+/// feedforward, T inference steps of two phases, weight update). Within a phase the layers are independent and run
+/// in parallel over the cores; results do not depend on that, because each layer's arithmetic is sequential.
+/// This is the oracle for the actor system and the baseline for its overhead.
+/// </summary>
+public sealed class PcNetwork : IDisposable
+{
+    private readonly IPcBackend _backend;
+    private readonly PcLayer[] _layers;
+    private readonly double[] _phaseEnergies;
+    private readonly ErrorPhase _errorPhase;
+    private readonly ActivityPhase _activityPhase;
+    private readonly WeightPhase _weightPhase;
+    private Tensor? _input;
+    private Tensor? _target;
+
+    /// <summary>Builds the network with weights from <see cref="WeightInitialiser"/> for <paramref name="options"/>.</summary>
+    public PcNetwork(IPcBackend backend, NetworkOptions options)
+    {
+        _backend = backend;
+        Shape = new NetworkShape(options);
+        _layers = new PcLayer[Shape.LayerCount];
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            LayerShape layer = Shape.Layers[i];
+            _layers[i] = new PcLayer(backend, layer, options.Activation, WeightInitialiser.Initial(options, layer));
+        }
+
+        _phaseEnergies = new double[_layers.Length];
+        _errorPhase = new ErrorPhase(this);
+        _activityPhase = new ActivityPhase(this);
+        _weightPhase = new WeightPhase(this);
+    }
+
+    /// <summary>The layers and multipliers.</summary>
+    public NetworkShape Shape { get; }
+
+    /// <summary>The backend that owns every tensor.</summary>
+    public IPcBackend Backend => _backend;
+
+    /// <summary>Layer ℓ (1-based).</summary>
+    public PcLayer Layer(int index) => _layers[index - 1];
+
+    /// <summary>Clamps a batch: x (B × D) to layer 1, the one-hot y (B × d_y) to the output.</summary>
+    public void Clamp(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize)
+    {
+        NetworkOptions o = Shape.Options;
+        if (x.Length != batchSize * o.InputDim || y.Length != batchSize * o.OutputDim)
+        {
+            throw new ArgumentException($"Clamp: x has {x.Length} values and y {y.Length}, but a batch of {batchSize} needs {batchSize * o.InputDim} and {batchSize * o.OutputDim}.");
+        }
+
+        EnsureBatch(batchSize);
+        _backend.Upload(x, _input!);
+        _backend.Upload(y, _target!);
+    }
+
+    /// <summary>Clamps a batch given in double (golden tests).</summary>
+    public void Clamp(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int batchSize)
+    {
+        EnsureBatch(batchSize);
+        _backend.Upload(x, _input!);
+        _backend.Upload(y, _target!);
+    }
+
+    /// <summary>Feedforward pass from the clamped x: every z_ℓ = μ_ℓ, and the output holds ŷ.</summary>
+    public void Feedforward()
+    {
+        Tensor below = _input ?? throw new InvalidOperationException("Clamp a batch before the feedforward pass.");
+        foreach (PcLayer layer in _layers)
+        {
+            layer.Forward(below);
+            below = layer.Activity;
+        }
+    }
+
+    /// <summary>
+    /// One PC training iteration on the clamped batch (spec §3–§4): feedforward, T steps of gradient descent on the
+    /// activities with step β, then one Adam step on ∂F/∂W at the final activities.
+    /// </summary>
+    /// <param name="steps">T.</param>
+    /// <param name="beta">β; the per-sample step is β/B because F is a batch mean.</param>
+    /// <param name="training">η and Adam's constants.</param>
+    /// <param name="stepEnergies">Receives F before each step (length ≥ T), or empty.</param>
+    /// <param name="layerEnergies">Receives E_ℓ/B (natural order ℓ = 1..L) after inference (length L).</param>
+    /// <returns>The feedforward train loss (E_L/B at the feedforward activities).</returns>
+    public double TrainPc(int steps, double beta, TrainingOptions training, Span<double> stepEnergies, Span<double> layerEnergies)
+    {
+        Feedforward();
+        int batch = _input!.Rows;
+        double trainLoss = double.NaN;
+        for (int t = 0; t <= steps; t++)
+        {
+            bool last = t == steps;
+            double total = RunErrorPhase(belowChanged: t > 0, sendFeedback: !last, t);
+            if (t == 0)
+            {
+                trainLoss = _phaseEnergies[^1] / batch;
+            }
+
+            if (last)
+            {
+                for (int i = 0; i < _layers.Length; i++)
+                {
+                    layerEnergies[i] = _phaseEnergies[i] / batch;
+                }
+
+                break;
+            }
+
+            if (stepEnergies.Length > t)
+            {
+                stepEnergies[t] = total / batch;
+            }
+
+            _activityPhase.Step = beta / batch;
+            CoreParallel.Shared.Run(_activityPhase, _layers.Length - 1);
+        }
+
+        _weightPhase.Set(training, layer => -layer.Shape.Scale / batch);
+        CoreParallel.Shared.Run(_weightPhase, _layers.Length);
+        return trainLoss;
+    }
+
+    /// <summary>
+    /// One backprop iteration on the clamped batch with the same forward map (the Depth-µP baseline, train_bpn.py):
+    /// loss = mean over all elements of (y − ŷ)² for MSE, −mean_i Σ y·log softmax for CE; one Adam step.
+    /// </summary>
+    /// <returns>The feedforward train loss in the PC convention (½·mean_i‖y − ŷ‖², or the CE mean), for comparison.</returns>
+    public double TrainBp(TrainingOptions training)
+    {
+        Feedforward();
+        int batch = _input!.Rows;
+        PcLayer output = _layers[^1];
+        double energy = output.ComputeError(Below(_layers.Length - 1), belowChanged: false, _target, Shape.Options.Loss);
+        if (!double.IsFinite(energy))
+        {
+            throw new DivergenceException(_layers.Length, -1, energy, "the feedforward pass");
+        }
+
+        for (int i = _layers.Length - 1; i >= 1; i--)
+        {
+            _layers[i].ComputeFeedback();
+            PcLayer above = _layers[i];
+            _layers[i - 1].Backpropagate(above.Feedback, above.Shape.HasSkip ? above.Error : null);
+        }
+
+        // e = −∂loss/∂μ / c, so ∂loss/∂W_ℓ = −c·a_ℓ·eᵀu.
+        double c = Shape.Options.Loss == LossKind.Mse ? 2.0 / ((double)batch * Shape.Options.OutputDim) : 1.0 / batch;
+        _weightPhase.Set(training, layer => -c * layer.Shape.Scale);
+        CoreParallel.Shared.Run(_weightPhase, _layers.Length);
+        return energy / batch;
+    }
+
+    /// <summary>Feedforward predictions ŷ for the clamped x, copied into <paramref name="logits"/> (B × d_y).</summary>
+    public void Predict(Span<float> logits)
+    {
+        Feedforward();
+        _backend.Download(_layers[^1].Prediction, logits);
+    }
+
+    /// <summary>The energy of every layer at the current activities (E_ℓ/B, natural order), without changing them.</summary>
+    public void Energies(Span<double> layerEnergies)
+    {
+        RunErrorPhase(belowChanged: true, sendFeedback: false, step: 0);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            layerEnergies[i] = _phaseEnergies[i] / _input!.Rows;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (PcLayer layer in _layers)
+        {
+            layer.Dispose();
+        }
+
+        _input?.Dispose();
+        _target?.Dispose();
+    }
+
+    private void EnsureBatch(int batchSize)
+    {
+        if (_input is not null && _input.Rows == batchSize)
+        {
+            return;
+        }
+
+        _input?.Dispose();
+        _target?.Dispose();
+        _input = _backend.Allocate(batchSize, Shape.Options.InputDim);
+        _target = _backend.Allocate(batchSize, Shape.Options.OutputDim);
+    }
+
+    private Tensor Below(int layerIndex0) => layerIndex0 == 0 ? _input! : _layers[layerIndex0 - 1].Activity;
+
+    private double RunErrorPhase(bool belowChanged, bool sendFeedback, int step)
+    {
+        _errorPhase.BelowChanged = belowChanged;
+        _errorPhase.SendFeedback = sendFeedback;
+        CoreParallel.Shared.Run(_errorPhase, _layers.Length);
+        double total = 0;
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (!double.IsFinite(_phaseEnergies[i]))
+            {
+                throw new DivergenceException(i + 1, step, _phaseEnergies[i], step == 0 ? "the feedforward activities" : "inference");
+            }
+
+            total += _phaseEnergies[i];
+        }
+
+        return total;
+    }
+
+    /// <summary>Phase (a): every layer computes its error and energy, and sends its feedback down.</summary>
+    private sealed class ErrorPhase(PcNetwork network) : IParallelWork
+    {
+        public bool BelowChanged { get; set; }
+
+        public bool SendFeedback { get; set; }
+
+        public void Run(int chunk, int chunkCount)
+        {
+            PcLayer layer = network._layers[chunk];
+            network._phaseEnergies[chunk] = layer.ComputeError(network.Below(chunk), BelowChanged, network._target, network.Shape.Options.Loss);
+            if (SendFeedback && layer.Shape.ActivatesInput)
+            {
+                layer.ComputeFeedback();
+            }
+        }
+    }
+
+    /// <summary>Phase (b): every hidden layer steps its activity from the feedback and error of the layer above.</summary>
+    private sealed class ActivityPhase(PcNetwork network) : IParallelWork
+    {
+        public double Step { get; set; }
+
+        public void Run(int chunk, int chunkCount)
+        {
+            PcLayer above = network._layers[chunk + 1];
+            network._layers[chunk].UpdateActivity(Step, above.Feedback, above.Shape.HasSkip ? above.Error : null);
+        }
+    }
+
+    /// <summary>Every layer computes its weight gradient and takes its Adam step.</summary>
+    private sealed class WeightPhase(PcNetwork network) : IParallelWork
+    {
+        private TrainingOptions? _training;
+        private Func<PcLayer, double>? _gradientScale;
+
+        public void Set(TrainingOptions training, Func<PcLayer, double> gradientScale)
+        {
+            _training = training;
+            _gradientScale = gradientScale;
+        }
+
+        public void Run(int chunk, int chunkCount)
+        {
+            PcLayer layer = network._layers[chunk];
+            TrainingOptions t = _training!;
+            layer.UpdateWeights(_gradientScale!(layer), t.LearningRate, t.AdamBeta1, t.AdamBeta2, t.AdamEpsilon);
+        }
+    }
+}
