@@ -20,6 +20,7 @@ public sealed class PcNetwork : IDisposable
     private readonly ErrorPhase _errorPhase;
     private readonly ActivityPhase _activityPhase;
     private readonly WeightPhase _weightPhase;
+    private bool _predictionsFresh;
     private Tensor? _input;
     private Tensor? _target;
 
@@ -81,6 +82,8 @@ public sealed class PcNetwork : IDisposable
             layer.Forward(below);
             below = layer.Activity;
         }
+
+        _predictionsFresh = true;
     }
 
     /// <summary>
@@ -96,24 +99,33 @@ public sealed class PcNetwork : IDisposable
     public double TrainPc(int steps, double beta, TrainingOptions training, Span<double> stepEnergies, Span<double> layerEnergies)
     {
         Feedforward();
+        double trainLoss = Infer(steps, beta, stepEnergies, layerEnergies);
         int batch = _input!.Rows;
-        double trainLoss = double.NaN;
+        _weightPhase.Set(training, layer => -layer.Shape.Scale / batch);
+        CoreParallel.Shared.Run(_weightPhase, _layers.Length);
+        return trainLoss;
+    }
+
+    /// <summary>
+    /// T inference steps from the current activities (spec §3): each step computes every error and feedback, then
+    /// moves every hidden activity by <c>−β·∂F/∂z</c>. Afterwards the errors are those of the final activities.
+    /// </summary>
+    /// <returns>The output energy E_L/B before the first step (the feedforward train loss after <see cref="Feedforward"/>).</returns>
+    public double Infer(int steps, double beta, Span<double> stepEnergies, Span<double> layerEnergies)
+    {
+        int batch = _input?.Rows ?? throw new InvalidOperationException("Clamp a batch before inference.");
+        double firstOutputEnergy = double.NaN;
         for (int t = 0; t <= steps; t++)
         {
             bool last = t == steps;
-            double total = RunErrorPhase(belowChanged: t > 0, sendFeedback: !last, t);
+            double total = RunErrorPhase(belowChanged: true, sendFeedback: !last, t);
             if (t == 0)
             {
-                trainLoss = _phaseEnergies[^1] / batch;
+                firstOutputEnergy = _phaseEnergies[^1] / batch;
             }
 
             if (last)
             {
-                for (int i = 0; i < _layers.Length; i++)
-                {
-                    layerEnergies[i] = _phaseEnergies[i] / batch;
-                }
-
                 break;
             }
 
@@ -126,9 +138,12 @@ public sealed class PcNetwork : IDisposable
             CoreParallel.Shared.Run(_activityPhase, _layers.Length - 1);
         }
 
-        _weightPhase.Set(training, layer => -layer.Shape.Scale / batch);
-        CoreParallel.Shared.Run(_weightPhase, _layers.Length);
-        return trainLoss;
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            layerEnergies[i] = _phaseEnergies[i] / batch;
+        }
+
+        return firstOutputEnergy;
     }
 
     /// <summary>
@@ -168,10 +183,15 @@ public sealed class PcNetwork : IDisposable
         _backend.Download(_layers[^1].Prediction, logits);
     }
 
-    /// <summary>The energy of every layer at the current activities (E_ℓ/B, natural order), without changing them.</summary>
+    /// <summary>
+    /// The energy of every layer at the current activities (E_ℓ/B, natural order), without changing them; predictions
+    /// and errors are remade, so activities written from outside are taken into account.
+    /// </summary>
     public void Energies(Span<double> layerEnergies)
     {
+        _predictionsFresh = false;
         RunErrorPhase(belowChanged: true, sendFeedback: false, step: 0);
+        _predictionsFresh = true;
         for (int i = 0; i < _layers.Length; i++)
         {
             layerEnergies[i] = _phaseEnergies[i] / _input!.Rows;
@@ -205,9 +225,14 @@ public sealed class PcNetwork : IDisposable
 
     private Tensor Below(int layerIndex0) => layerIndex0 == 0 ? _input! : _layers[layerIndex0 - 1].Activity;
 
+    /// <summary>
+    /// Phase (a) over all layers. Predictions are remade only when activities moved since they were made: right after
+    /// the feedforward pass they are exact, so the first step skips that product (and its result is identical).
+    /// </summary>
     private double RunErrorPhase(bool belowChanged, bool sendFeedback, int step)
     {
-        _errorPhase.BelowChanged = belowChanged;
+        _errorPhase.BelowChanged = belowChanged && !_predictionsFresh;
+        _predictionsFresh = false;
         _errorPhase.SendFeedback = sendFeedback;
         CoreParallel.Shared.Run(_errorPhase, _layers.Length);
         double total = 0;
