@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using Pcn.Abstractions.Options;
+using Pcn.GpuKernels.Backends;
+using Pcn.GpuKernels.Data;
+
+namespace Pcn.GpuKernels.Training;
+
+/// <summary>
+/// The single-process trainer (spec §3–§5): per batch, clamp, then PC inference learning or backprop, reporting the
+/// feedforward train loss and per-layer energies; test accuracy by feedforward argmax every K batches and at the end.
+/// A non-finite energy stops the run as <see cref="RunStatus.Diverged"/>, naming the layer, batch and step.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly TrainingOptions _training;
+    private readonly Dataset _data;
+    private readonly PcNetwork _network;
+    private readonly float[] _x, _y, _logits;
+    private readonly byte[] _labels;
+
+    /// <summary>Validates every option against each other and the data before allocating anything large.</summary>
+    public Trainer(IPcBackend backend, NetworkOptions network, TrainingOptions training, Dataset data)
+    {
+        network.Validate();
+        _training = training.Validate();
+        _data = data;
+        if (data.Train.Features != network.InputDim)
+        {
+            throw new InvalidOptionException("--input-dim", network.InputDim.ToString(System.Globalization.CultureInfo.InvariantCulture), $"the data in {data.Directory} has {data.Train.Features} features per sample");
+        }
+
+        if (data.Train.Classes > network.OutputDim)
+        {
+            throw new InvalidOptionException("--output-dim", network.OutputDim.ToString(System.Globalization.CultureInfo.InvariantCulture), $"the data has {data.Train.Classes} classes");
+        }
+
+        if (training.BatchSize > data.Train.Count)
+        {
+            throw new InvalidOptionException("--batch-size", training.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), $"must not exceed the {data.Train.Count} training samples");
+        }
+
+        Steps = training.StepsFor(network);
+        BatchesPerEpoch = data.Train.Count / training.BatchSize;
+        TotalBatches = (int)Math.Min((long)BatchesPerEpoch * training.Epochs, training.BatchLimit ?? int.MaxValue);
+        _network = new PcNetwork(backend, network);
+        _x = new float[training.BatchSize * network.InputDim];
+        _y = new float[training.BatchSize * network.OutputDim];
+        _logits = new float[training.BatchSize * network.OutputDim];
+        _labels = new byte[training.BatchSize];
+    }
+
+    /// <summary>T, the inference steps per batch.</summary>
+    public int Steps { get; }
+
+    /// <summary>⌊train samples / B⌋.</summary>
+    public int BatchesPerEpoch { get; }
+
+    /// <summary>Batches this run trains: epochs × batches per epoch, capped by the batch limit.</summary>
+    public int TotalBatches { get; }
+
+    /// <summary>The network being trained.</summary>
+    public PcNetwork Network => _network;
+
+    /// <summary>Trains every batch, reporting each; returns how the run ended.</summary>
+    public TrainingResult Run(IProgress<BatchReport>? progress = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var iterator = new BatchIterator(_data.Train, _training.BatchSize, _training.ShuffleSeed);
+        var accuracy = new List<(int, double)>();
+        int batch = 0;
+        double[] energies = new double[_network.Shape.LayerCount];
+        try
+        {
+            for (int epoch = 0; epoch < _training.Epochs && batch < TotalBatches; epoch++)
+            {
+                iterator.BeginEpoch(epoch);
+                for (int b = 0; b < BatchesPerEpoch && batch < TotalBatches; b++)
+                {
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        return new TrainingResult(RunStatus.Cancelled, batch, accuracy, clock.Elapsed, null);
+                    }
+
+                    iterator.Fill(b, _x, _y, _labels);
+                    double loss;
+                    try
+                    {
+                        loss = TrainBatch(energies);
+                    }
+                    catch (DivergenceException e)
+                    {
+                        return new TrainingResult(RunStatus.Diverged, batch, accuracy, clock.Elapsed, $"batch {batch + 1}: {e.Message}");
+                    }
+
+                    batch++;
+                    double? testAccuracy = null;
+                    if (batch % _training.TestEvery == 0 || batch == TotalBatches)
+                    {
+                        testAccuracy = Evaluate();
+                        accuracy.Add((batch, testAccuracy.Value));
+                    }
+
+                    progress?.Report(new BatchReport(epoch, batch, TotalBatches, loss, _training.Algorithm == Algorithm.Pc ? (double[])energies.Clone() : null, testAccuracy, clock.Elapsed));
+                }
+            }
+        }
+        catch (DivergenceException e)
+        {
+            return new TrainingResult(RunStatus.Diverged, batch, accuracy, clock.Elapsed, $"evaluation after batch {batch}: {e.Message}");
+        }
+
+        return new TrainingResult(RunStatus.Completed, batch, accuracy, clock.Elapsed, null);
+    }
+
+    /// <summary>
+    /// Test accuracy in percent (spec §5): feedforward only, argmax(ŷ) against the label, averaged over the full
+    /// test batches of size B (drop_last).
+    /// </summary>
+    public double Evaluate()
+    {
+        var iterator = new BatchIterator(_data.Test, _training.BatchSize, seed: 0, shuffle: false);
+        if (iterator.BatchCount == 0)
+        {
+            throw new InvalidOperationException($"The test set has {_data.Test.Count} samples, fewer than one batch of {_training.BatchSize}.");
+        }
+
+        int classes = _network.Shape.Options.OutputDim;
+        long correct = 0;
+        for (int b = 0; b < iterator.BatchCount; b++)
+        {
+            iterator.Fill(b, _x, _y, _labels);
+            _network.Clamp(_x, _y, _training.BatchSize);
+            _network.Predict(_logits);
+            for (int i = 0; i < _training.BatchSize; i++)
+            {
+                ReadOnlySpan<float> row = _logits.AsSpan(i * classes, classes);
+                if (!float.IsFinite(row[0]))
+                {
+                    throw new DivergenceException(_network.Shape.LayerCount, -1, row[0], "the test feedforward pass");
+                }
+
+                if (ArgMax(row) == _labels[i])
+                {
+                    correct++;
+                }
+            }
+        }
+
+        return 100.0 * correct / ((long)iterator.BatchCount * _training.BatchSize);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _network.Dispose();
+
+    private double TrainBatch(double[] energies)
+    {
+        _network.Clamp(_x, _y, _training.BatchSize);
+        return _training.Algorithm == Algorithm.Pc
+            ? _network.TrainPc(Steps, _training.InferenceRate, _training, [], energies)
+            : _network.TrainBp(_training);
+    }
+
+    /// <summary>First index of the largest value, as jnp.argmax.</summary>
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int k = 1; k < values.Length; k++)
+        {
+            if (values[k] > values[best])
+            {
+                best = k;
+            }
+        }
+
+        return best;
+    }
+}
