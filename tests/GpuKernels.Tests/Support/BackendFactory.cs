@@ -8,7 +8,7 @@ namespace Pcn.GpuKernels.Tests.Support;
 public static class BackendFactory
 {
     /// <summary>Names for [MemberData]: the float backends compared against golden values and the reference.</summary>
-    public static TheoryData<string> FloatBackends => new() { "cpu" };
+    public static TheoryData<string> FloatBackends => new() { "cpu", "ilgpu-cpu" };
 
     /// <summary>Names for [MemberData]: all backends including the reference.</summary>
     public static TheoryData<string> AllBackends => new() { "reference", "cpu" };
@@ -17,7 +17,7 @@ public static class BackendFactory
     {
         "reference" => new ReferenceBackend(),
         "cpu" => new CpuBackend(),
-        //ILGPU
+        "ilgpu-cpu" => Pcn.GpuKernels.Backends.Ilgpu.IlgpuBackend.CreateCpu(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown backend."),
     };
 

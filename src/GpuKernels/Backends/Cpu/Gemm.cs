@@ -15,6 +15,9 @@ internal static unsafe class Gemm
 {
     private const int Rows = 4;
 
+    [ThreadStatic]
+    private static float[]? _panel;
+
     /// <summary>Columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of C = α·op(A)·B + R.</summary>
     public static void Multiply(
         int m, int k, int n, float alpha,
@@ -29,7 +32,7 @@ internal static unsafe class Gemm
                 int i = 0;
                 for (; i + Rows <= m; i += Rows)
                 {
-                    Tile512x4(k, n, alpha, a + (i * aRowStride), aRowStride, aColumnStride, b + j, Offset(addend, (i * n) + j), c + (i * n) + j);
+                    Tile512x4(k, n, n, alpha, a + (i * aRowStride), aRowStride, aColumnStride, b + j, Offset(addend, (i * n) + j), c + (i * n) + j);
                 }
 
                 for (; i < m; i++)
@@ -63,6 +66,12 @@ internal static unsafe class Gemm
             }
         }
 
+        if (j < columnEnd && Vector512.IsHardwareAccelerated)
+        {
+            NarrowColumns(m, k, n, alpha, a, aRowStride, aColumnStride, b + j, Offset(addend, j), c + j, columnEnd - j);
+            return;
+        }
+
         if (j < columnEnd)
         {
             for (int i = 0; i < m; i++)
@@ -75,7 +84,7 @@ internal static unsafe class Gemm
     private static float* Offset(float* p, int offset) => p == null ? null : p + offset;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile512x4(int k, int ldb, float alpha, float* a, int ars, int acs, float* b, float* r, float* c)
+    private static void Tile512x4(int k, int ldb, int ldc, float alpha, float* a, int ars, int acs, float* b, float* r, float* c)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -113,9 +122,9 @@ internal static unsafe class Gemm
         }
 
         Store512x4(alpha, c00, c01, c02, c03, r, c);
-        Store512x4(alpha, c10, c11, c12, c13, Offset(r, ldb), c + ldb);
-        Store512x4(alpha, c20, c21, c22, c23, Offset(r, 2 * ldb), c + (2 * ldb));
-        Store512x4(alpha, c30, c31, c32, c33, Offset(r, 3 * ldb), c + (3 * ldb));
+        Store512x4(alpha, c10, c11, c12, c13, Offset(r, ldc), c + ldc);
+        Store512x4(alpha, c20, c21, c22, c23, Offset(r, 2 * ldc), c + (2 * ldc));
+        Store512x4(alpha, c30, c31, c32, c33, Offset(r, 3 * ldc), c + (3 * ldc));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -224,6 +233,78 @@ internal static unsafe class Gemm
     {
         Vector256<float> scaled = v * alpha;
         (r == null ? scaled : scaled + Vector256.Load(r)).Store(c);
+    }
+
+    /// <summary>
+    /// The last <paramref name="columns"/> &lt; 16 columns (the 10-class output layer): B's columns are copied into a
+    /// zero-padded K×16 panel so the vector kernel computes them; the padding lanes are discarded. Each kept element
+    /// is the same in-order FMA chain as the scalar path would compute, so results are unchanged.
+    /// </summary>
+    private static void NarrowColumns(int m, int k, int n, float alpha, float* a, int ars, int acs, float* b, float* r, float* c, int columns)
+    {
+        const int Width = 16;
+        Span<float> tile = stackalloc float[Rows * Width];
+        float[] panelArray = _panel is { } existing && existing.Length >= k * Width ? existing : (_panel = new float[k * Width]);
+        fixed (float* panel = panelArray, t = tile)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                float* src = b + ((long)p * n);
+                float* dst = panel + (p * Width);
+                for (int j = 0; j < Width; j++)
+                {
+                    dst[j] = j < columns ? src[j] : 0f;
+                }
+            }
+
+            for (int i = 0; i < m; i += Rows)
+            {
+                int rows = Math.Min(Rows, m - i);
+                if (rows == Rows)
+                {
+                    Tile512x1x4(k, alpha, a + (i * ars), ars, acs, panel, t);
+                }
+                else
+                {
+                    for (int q = 0; q < rows; q++)
+                    {
+                        Row512x1(k, Width, alpha, a + ((i + q) * ars), acs, panel, null, t + (q * Width));
+                    }
+                }
+
+                for (int q = 0; q < rows; q++)
+                {
+                    for (int j = 0; j < columns; j++)
+                    {
+                        c[((i + q) * n) + j] = t[(q * Width) + j] + (r == null ? 0f : r[((i + q) * n) + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile512x1x4(int k, float alpha, float* a, int ars, int acs, float* panel, float* t)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        float* a0 = a, a1 = a + ars, a2 = a + (2 * ars), a3 = a + (3 * ars);
+        for (int p = 0; p < k; p++)
+        {
+            Vector512<float> bp = Vector512.Load(panel + (p * 16));
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(*a0), bp, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(*a1), bp, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(*a2), bp, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(*a3), bp, c3);
+            a0 += acs;
+            a1 += acs;
+            a2 += acs;
+            a3 += acs;
+        }
+
+        (c0 * alpha).Store(t);
+        (c1 * alpha).Store(t + 16);
+        (c2 * alpha).Store(t + 32);
+        (c3 * alpha).Store(t + 48);
     }
 
     private static void ScalarColumns(int k, int ldb, float alpha, float* a, int acs, float* b, float* r, float* c, int columns)
