@@ -17,7 +17,18 @@ internal static class FmaPeak
         long total = 0;
         while (clock.Elapsed < duration)
         {
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Sink(Chains(iterations)));
+            // Dedicated threads, so every core runs its chains at the same time (Parallel.For may run both on one).
+            var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() => Sink(Chains(iterations)))).ToArray();
+            foreach (Thread worker in workers)
+            {
+                worker.Start();
+            }
+
+            foreach (Thread worker in workers)
+            {
+                worker.Join();
+            }
+
             total += iterations * threads;
         }
 
@@ -26,7 +37,7 @@ internal static class FmaPeak
         return total * 16.0 * lanes * 2.0 / seconds / 1e9;
     }
 
-    private static long Calibrate() => 5_000_000;
+    private static long Calibrate() => 10_000_000;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Sink(float value)

@@ -42,6 +42,12 @@ public sealed class PcNetwork : IDisposable
         _weightPhase = new WeightPhase(this);
     }
 
+    /// <summary>
+    /// How a phase uses the cores: true runs the layers of a phase in parallel (each product on one core), false runs
+    /// layers one after another with every product split over the cores. Results are identical either way.
+    /// </summary>
+    public bool ParallelOverLayers { get; set; } = true;
+
     /// <summary>The layers and multipliers.</summary>
     public NetworkShape Shape { get; }
 
@@ -102,7 +108,7 @@ public sealed class PcNetwork : IDisposable
         double trainLoss = Infer(steps, beta, stepEnergies, layerEnergies);
         int batch = _input!.Rows;
         _weightPhase.Set(training, layer => -layer.Shape.Scale / batch);
-        CoreParallel.Shared.Run(_weightPhase, _layers.Length);
+        RunPhase(_weightPhase, _layers.Length);
         return trainLoss;
     }
 
@@ -135,7 +141,7 @@ public sealed class PcNetwork : IDisposable
             }
 
             _activityPhase.Step = beta / batch;
-            CoreParallel.Shared.Run(_activityPhase, _layers.Length - 1);
+            RunPhase(_activityPhase, _layers.Length - 1);
         }
 
         for (int i = 0; i < _layers.Length; i++)
@@ -172,7 +178,7 @@ public sealed class PcNetwork : IDisposable
         // e = −∂loss/∂μ / c, so ∂loss/∂W_ℓ = −c·a_ℓ·eᵀu.
         double c = Shape.Options.Loss == LossKind.Mse ? 2.0 / ((double)batch * Shape.Options.OutputDim) : 1.0 / batch;
         _weightPhase.Set(training, layer => -c * layer.Shape.Scale);
-        CoreParallel.Shared.Run(_weightPhase, _layers.Length);
+        RunPhase(_weightPhase, _layers.Length);
         return energy / batch;
     }
 
@@ -234,7 +240,7 @@ public sealed class PcNetwork : IDisposable
         _errorPhase.BelowChanged = belowChanged && !_predictionsFresh;
         _predictionsFresh = false;
         _errorPhase.SendFeedback = sendFeedback;
-        CoreParallel.Shared.Run(_errorPhase, _layers.Length);
+        RunPhase(_errorPhase, _layers.Length);
         double total = 0;
         for (int i = 0; i < _layers.Length; i++)
         {
@@ -247,6 +253,20 @@ public sealed class PcNetwork : IDisposable
         }
 
         return total;
+    }
+
+    private void RunPhase(IParallelWork phase, int layers)
+    {
+        if (ParallelOverLayers)
+        {
+            CoreParallel.Shared.Run(phase, layers);
+            return;
+        }
+
+        for (int i = 0; i < layers; i++)
+        {
+            phase.Run(i, layers);
+        }
     }
 
     /// <summary>Phase (a): every layer computes its error and energy, and sends its feedback down.</summary>

@@ -10,9 +10,10 @@ internal interface IParallelWork
 /// <summary>
 /// Coarse parallelism over the cores: one long-lived worker thread per extra core, woken per job, so a job costs
 /// no allocation and a few microseconds (workers spin briefly before they block, because jobs come back to back
-/// during training). One job runs at a time: a caller that finds the workers busy, including a call made from
-/// inside a running job, runs every chunk itself. That keeps nested parallelism (layers in parallel, each calling
-/// a GEMM that could split) from oversubscribing 2 cores, and results never depend on which thread ran a chunk.
+/// during training). One job runs at a time. A call made while a job runs (a GEMM inside a layer that runs in
+/// parallel with other layers) does not wake more threads: its caller runs the chunks itself and publishes them, and
+/// a thread that has run out of chunks of the outer job helps with the published ones. So seven equal layers on two
+/// cores do not leave one core idle for the seventh. Results never depend on which thread ran a chunk.
 /// </summary>
 internal sealed class CoreParallel
 {
@@ -22,6 +23,8 @@ internal sealed class CoreParallel
     private int _chunkCount;
     private int _next;
     private Exception? _failure;
+    private int _completed;
+    private NestedJob? _published;
 
     private CoreParallel(int threads)
     {
@@ -45,7 +48,7 @@ internal sealed class CoreParallel
     /// </summary>
     public void Run(IParallelWork work, int chunkCount)
     {
-        if (chunkCount <= 1 || _workers.Length == 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (chunkCount <= 1 || _workers.Length == 0)
         {
             for (int i = 0; i < chunkCount; i++)
             {
@@ -55,11 +58,18 @@ internal sealed class CoreParallel
             return;
         }
 
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            RunNested(work, chunkCount);
+            return;
+        }
+
         try
         {
             _work = work;
             _chunkCount = chunkCount;
             _next = -1;
+            _completed = 0;
             _failure = null;
             int helpers = Math.Min(_workers.Length, chunkCount - 1);
             for (int i = 0; i < helpers; i++)
@@ -85,20 +95,146 @@ internal sealed class CoreParallel
         }
     }
 
-    /// <summary>Takes chunks of the current job until none are left.</summary>
+    /// <summary>Takes chunks of the current job until none are left, then helps nested work until all are done.</summary>
     private void Drain()
     {
         IParallelWork work = _work!;
+        int chunkCount = _chunkCount;
         int chunk;
-        while ((chunk = Interlocked.Increment(ref _next)) < _chunkCount)
+        while ((chunk = Interlocked.Increment(ref _next)) < chunkCount)
         {
             try
             {
-                work.Run(chunk, _chunkCount);
+                work.Run(chunk, chunkCount);
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _failure, e, null);
+            }
+
+            Interlocked.Increment(ref _completed);
+        }
+
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _completed) < chunkCount)
+        {
+            if (Volatile.Read(ref _published) is { } nested && nested.TryRunOne())
+            {
+                spin = default;
+                continue;
+            }
+
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>A run requested while a job is in progress: the caller runs the chunks, idle threads may help.</summary>
+    private void RunNested(IParallelWork work, int chunkCount)
+    {
+        NestedJob job = NestedJob.ForThisThread;
+        if (job.InUse)
+        {
+            // A run nested inside this thread's own nested run (a GEMM inside a phase that was itself nested):
+            // the thread's job object is taken, so these chunks stay on this thread.
+            for (int i = 0; i < chunkCount; i++)
+            {
+                work.Run(i, chunkCount);
+            }
+
+            return;
+        }
+
+        job.Open(work, chunkCount);
+        bool published = false;
+        do
+        {
+            // Publish as soon as the slot is free: another thread's nested run may have held it when this one began.
+            published = published || Interlocked.CompareExchange(ref _published, job, null) is null;
+        }
+        while (job.TryRunOne());
+
+        if (published)
+        {
+            Interlocked.CompareExchange(ref _published, null, job);
+        }
+
+        job.WaitForHelpers();
+    }
+
+    /// <summary>
+    /// The chunks of a nested run. Claims go through one 64-bit state (count, next) updated by compare-and-swap, so a
+    /// helper holding a stale reference can never claim a chunk once all are claimed, even after the owner reuses the
+    /// object for its next run: the owner only reopens it after every chunk was claimed and finished.
+    /// </summary>
+    private sealed class NestedJob
+    {
+        [ThreadStatic]
+        private static NestedJob? _forThisThread;
+
+        private IParallelWork? _work;
+        private long _state;
+        private int _done;
+        private Exception? _failure;
+
+        public static NestedJob ForThisThread => _forThisThread ??= new NestedJob();
+
+        /// <summary>True from <see cref="Open"/> until <see cref="WaitForHelpers"/> returns.</summary>
+        public bool InUse => _work is not null;
+
+        public void Open(IParallelWork work, int chunkCount)
+        {
+            _work = work;
+            _failure = null;
+            Volatile.Write(ref _done, 0);
+            Volatile.Write(ref _state, ((long)chunkCount << 32) | 0xFFFF_FFFFL);
+        }
+
+        /// <summary>Claims and runs one chunk; false when none is left to claim.</summary>
+        public bool TryRunOne()
+        {
+            while (true)
+            {
+                long state = Volatile.Read(ref _state);
+                int count = (int)(state >> 32);
+                int next = (int)state + 1;
+                if (next >= count)
+                {
+                    return false;
+                }
+
+                IParallelWork? work = _work;
+                if (Interlocked.CompareExchange(ref _state, ((long)count << 32) | (uint)next, state) != state)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    work!.Run(next, count);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _failure, e, null);
+                }
+
+                Interlocked.Increment(ref _done);
+                return true;
+            }
+        }
+
+        public void WaitForHelpers()
+        {
+            int count = (int)(Volatile.Read(ref _state) >> 32);
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _done) < count)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+
+            _work = null;
+            if (_failure is not null)
+            {
+                throw new AggregateException("A parallel chunk failed.", _failure);
             }
         }
     }

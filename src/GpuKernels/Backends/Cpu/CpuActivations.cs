@@ -97,39 +97,45 @@ internal static class CpuActivations
         return _scratch.AsSpan(0, length);
     }
 
-    private static void ReluSlope(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> destination)
+    private static unsafe void ReluSlope(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> destination)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        fixed (float* pz = z, pg = g, pd = destination)
         {
-            for (; i + 16 <= z.Length; i += 16)
+            if (Vector512.IsHardwareAccelerated)
             {
-                Vector512<float> mask = Vector512.GreaterThan(Vector512.Create(z.Slice(i, 16)), Vector512<float>.Zero);
-                Vector512.BitwiseAnd(mask, Vector512.Create(g.Slice(i, 16))).CopyTo(destination.Slice(i, 16));
+                for (; i + 16 <= z.Length; i += 16)
+                {
+                    Vector512<float> mask = Vector512.GreaterThan(Vector512.Load(pz + i), Vector512<float>.Zero);
+                    Vector512.BitwiseAnd(mask, Vector512.Load(pg + i)).Store(pd + i);
+                }
             }
-        }
 
-        for (; i < z.Length; i++)
-        {
-            destination[i] = z[i] > 0f ? g[i] : 0f;
+            for (; i < z.Length; i++)
+            {
+                pd[i] = pz[i] > 0f ? pg[i] : 0f;
+            }
         }
     }
 
-    private static void LeakyRelu(ReadOnlySpan<float> z, Span<float> u)
+    private static unsafe void LeakyRelu(ReadOnlySpan<float> z, Span<float> u)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        fixed (float* pz = z, pu = u)
         {
-            for (; i + 16 <= z.Length; i += 16)
+            if (Vector512.IsHardwareAccelerated)
             {
-                Vector512<float> x = Vector512.Create(z.Slice(i, 16));
-                Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * LeakyReluOperator.NegativeSlope).CopyTo(u.Slice(i, 16));
+                for (; i + 16 <= z.Length; i += 16)
+                {
+                    Vector512<float> x = Vector512.Load(pz + i);
+                    Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), x, x * LeakyReluOperator.NegativeSlope).Store(pu + i);
+                }
             }
-        }
 
-        for (; i < z.Length; i++)
-        {
-            u[i] = LeakyReluOperator.Value(z[i]);
+            for (; i < z.Length; i++)
+            {
+                pu[i] = LeakyReluOperator.Value(pz[i]);
+            }
         }
     }
 

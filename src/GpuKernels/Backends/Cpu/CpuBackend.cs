@@ -56,20 +56,25 @@ public sealed unsafe class CpuBackend : IPcBackend
     public void Transpose(Tensor source, Tensor destination)
     {
         ShapeCheck.Is(nameof(Transpose), "destination", destination, source.Columns, source.Rows);
-        float[] s = Data(source, nameof(Transpose));
-        float[] d = Data(destination, nameof(Transpose));
         int rows = source.Rows, columns = source.Columns;
-        const int Block = 32;
-        for (int r0 = 0; r0 < rows; r0 += Block)
+        const int Block = 16;
+        fixed (float* s = Data(source, nameof(Transpose)), d = Data(destination, nameof(Transpose)))
         {
-            for (int c0 = 0; c0 < columns; c0 += Block)
+            // 16×16 blocks: the source block's rows are read contiguously, the destination's 16 rows stay in L1.
+            for (int r0 = 0; r0 < rows; r0 += Block)
             {
-                int rEnd = Math.Min(rows, r0 + Block), cEnd = Math.Min(columns, c0 + Block);
-                for (int r = r0; r < rEnd; r++)
+                int rEnd = Math.Min(rows, r0 + Block);
+                for (int c0 = 0; c0 < columns; c0 += Block)
                 {
-                    for (int c = c0; c < cEnd; c++)
+                    int cEnd = Math.Min(columns, c0 + Block);
+                    for (int r = r0; r < rEnd; r++)
                     {
-                        d[(c * rows) + r] = s[(r * columns) + c];
+                        float* from = s + ((long)r * columns);
+                        float* to = d + r;
+                        for (int c = c0; c < cEnd; c++)
+                        {
+                            to[(long)c * rows] = from[c];
+                        }
                     }
                 }
             }
@@ -220,25 +225,28 @@ public sealed unsafe class CpuBackend : IPcBackend
         float b1 = (float)parameters.Beta1, b2 = (float)parameters.Beta2, eps = (float)parameters.Epsilon, lr = (float)parameters.LearningRate;
         float c1 = (float)parameters.FirstMomentCorrection, c2 = (float)parameters.SecondMomentCorrection;
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        fixed (float* pw = w, pg = g, pm = m, pv = v)
         {
-            for (; i + 16 <= w.Length; i += 16)
+            if (Vector512.IsHardwareAccelerated)
             {
-                Vector512<float> gi = Vector512.Create(g.AsSpan(i, 16));
-                Vector512<float> mi = (Vector512.Create(m.AsSpan(i, 16)) * b1) + (gi * (1f - b1));
-                Vector512<float> vi = (Vector512.Create(v.AsSpan(i, 16)) * b2) + (gi * gi * (1f - b2));
-                Vector512<float> update = mi * c1 / (Vector512.Sqrt(vi * c2) + Vector512.Create(eps));
-                mi.CopyTo(m.AsSpan(i, 16));
-                vi.CopyTo(v.AsSpan(i, 16));
-                (Vector512.Create(w.AsSpan(i, 16)) - (update * lr)).CopyTo(w.AsSpan(i, 16));
+                for (; i + 16 <= w.Length; i += 16)
+                {
+                    Vector512<float> gi = Vector512.Load(pg + i);
+                    Vector512<float> mi = (Vector512.Load(pm + i) * b1) + (gi * (1f - b1));
+                    Vector512<float> vi = (Vector512.Load(pv + i) * b2) + (gi * gi * (1f - b2));
+                    Vector512<float> update = mi * c1 / (Vector512.Sqrt(vi * c2) + Vector512.Create(eps));
+                    mi.Store(pm + i);
+                    vi.Store(pv + i);
+                    (Vector512.Load(pw + i) - (update * lr)).Store(pw + i);
+                }
             }
-        }
 
-        for (; i < w.Length; i++)
-        {
-            m[i] = (m[i] * b1) + (g[i] * (1f - b1));
-            v[i] = (v[i] * b2) + (g[i] * g[i] * (1f - b2));
-            w[i] -= m[i] * c1 / (MathF.Sqrt(v[i] * c2) + eps) * lr;
+            for (; i < w.Length; i++)
+            {
+                pm[i] = (pm[i] * b1) + (pg[i] * (1f - b1));
+                pv[i] = (pv[i] * b2) + (pg[i] * pg[i] * (1f - b2));
+                pw[i] -= pm[i] * c1 / (MathF.Sqrt(pv[i] * c2) + eps) * lr;
+            }
         }
     }
 
