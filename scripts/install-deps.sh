@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what Pcn's tests and training need on Debian: the Fashion-MNIST data set (IDX files in
+# /usr/share/datasets/fashion-mnist). The .NET SDK is expected on PATH (see global.json for the version).
+set -euo pipefail
+
+need=()
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Pcn needs the Debian package(s): ${need[*]}. Install them with: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "Installing ${need[*]} ..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "Pcn needs the .NET SDK 10 (dotnet on PATH); see https://dot.net" >&2
+  exit 1
+fi
