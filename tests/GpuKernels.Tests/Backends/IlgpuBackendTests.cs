@@ -10,45 +10,25 @@ using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Ilgpu;
 using Pcn.GpuKernels.Backends.Reference;
 using Pcn.GpuKernels.Numerics;
+using Pcn.GpuKernels.Tests.Support;
 
 namespace Pcn.GpuKernels.Tests.Backends;
 
 /// <summary>
-/// The ILGPU backend against the double-precision reference, element by element, on ILGPU's CPU accelerator with
-/// tiny shapes (none a multiple of the tile), plus a CUDA run on a moderate shape where a device exists.
+/// What is particular to the ILGPU backend (its operations against the reference run in
+/// <see cref="BackendConformanceTests"/> with every float backend): allocation, transfers, empty tensors, concurrent
+/// callers, ownership and disposal, the device-safe maths, PTX compilation for CUDA, and a CUDA run on a moderate
+/// shape where a device exists.
 /// </summary>
 public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFixture<IlgpuCpuBackendFixture>
 {
-    /// <summary>float32 against double, per element: a few ulp of the result.</summary>
-    private const double Float32Relative = 1e-5;
-
-    /// <summary>float32 against double, per element, near zero; sums over k terms allow k times this.</summary>
-    private const double Float32Absolute = 1e-6;
+    private const double Float32Relative = BackendHarness.Float32Relative;
+    private const double Float32Absolute = BackendHarness.Float32Absolute;
 
     /// <summary>The software exp, log and tanh against System.Math: 3 ulp.</summary>
     private const double DeviceMathRelative = 2e-7;
 
-    private static readonly int[] Batches = [1, 3, 5];
-    private static readonly int[] Dimensions = [1, 2, 7, 17];
-
     private readonly IlgpuBackend _ilgpu = fixture.Backend;
-
-    public static TheoryData<Activation> Activations => [.. Enum.GetValues<Activation>()];
-
-    public static TheoryData<Activation, bool> ActivationsWithAndWithoutErrorAbove
-    {
-        get
-        {
-            var data = new TheoryData<Activation, bool>();
-            foreach (Activation activation in Enum.GetValues<Activation>())
-            {
-                data.Add(activation, false);
-                data.Add(activation, true);
-            }
-
-            return data;
-        }
-    }
 
     [Fact]
     public void Name_IsIlgpuCpu_OnTheCpuAccelerator()
@@ -101,7 +81,7 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
     [Fact]
     public void EmptyTensors_AreAccepted_ByEveryOperation()
     {
-        using var h = new Harness(_ilgpu, seed: 1);
+        using var h = new BackendHarness(_ilgpu, seed: 1);
         using Twin empty = h.Zeros(0, 3);
         using Twin emptyT = h.Zeros(3, 0);
         using Twin square = h.Random(3, 3);
@@ -119,193 +99,6 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
     }
 
     [Fact]
-    public void Copy_MatchesReference_OnRandomShapes()
-    {
-        using var h = new Harness(_ilgpu, seed: 2);
-        foreach ((int rows, int columns) in Shapes())
-        {
-            using Twin source = h.Random(rows, columns);
-            using Twin destination = h.Random(rows, columns);
-
-            h.Both((b, t) => b.Copy(t(source), t(destination)));
-
-            h.AssertClose(destination, $"Copy {rows}×{columns}", absolute: 0, relative: 0);
-        }
-    }
-
-    [Fact]
-    public void Transpose_MatchesReference_OnRandomShapes()
-    {
-        using var h = new Harness(_ilgpu, seed: 3);
-        foreach ((int rows, int columns) in Shapes())
-        {
-            using Twin source = h.Random(rows, columns);
-            using Twin destination = h.Zeros(columns, rows);
-
-            h.Both((b, t) => b.Transpose(t(source), t(destination)));
-
-            h.AssertClose(destination, $"Transpose {rows}×{columns}", absolute: 0, relative: 0);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Activations))]
-    public void Activate_MatchesReference_ForEveryActivation(Activation activation)
-    {
-        using var h = new Harness(_ilgpu, seed: 4);
-        foreach ((int rows, int columns) in Shapes())
-        {
-            using Twin z = h.Random(rows, columns, -4, 4);
-            using Twin u = h.Zeros(rows, columns);
-
-            h.Both((b, t) => b.Activate(activation, t(z), t(u)));
-
-            h.AssertClose(u, $"Activate {activation} {rows}×{columns}");
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Activations))]
-    public void ActivateAndSlope_MatchReference_AtEdgeValues(Activation activation)
-    {
-        using var h = new Harness(_ilgpu, seed: 5);
-        double[] edges = [-100, -50, -20, -9.5, -1, -0.5493, -1e-3, -1e-30, 0, 1e-30, 1e-3, 0.5493, 1, 9.5, 20, 50, 100];
-        using Twin z = h.From(1, edges.Length, edges);
-        using Twin u = h.Zeros(1, edges.Length);
-        using Twin fb = h.From(1, edges.Length, Enumerable.Repeat(1.0, edges.Length).ToArray());
-        using Twin e = h.Zeros(1, edges.Length);
-
-        h.Both((b, t) => b.Activate(activation, t(z), t(u)));
-        h.Both((b, t) => b.Backpropagate(activation, t(z), t(fb), null, t(e)));
-
-        h.AssertClose(u, $"φ {activation} at edge values");
-        h.AssertClose(e, $"φ′ {activation} at edge values");
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Predict_MatchesReference_OnRandomShapes(bool withResidual)
-    {
-        using var h = new Harness(_ilgpu, seed: 6);
-        foreach (int batch in Batches)
-        {
-            foreach ((int nIn, int nOut) in DimensionPairs())
-            {
-                CheckPredict(h, batch, nIn, nOut, withResidual, scale: 0.37);
-            }
-        }
-    }
-
-    [Fact]
-    public void PredictionError_MatchesReference_OnRandomShapes()
-    {
-        using var h = new Harness(_ilgpu, seed: 7);
-        foreach ((int rows, int columns) in Shapes().Append((3, 300)))
-        {
-            CheckPredictionError(h, rows, columns);
-        }
-    }
-
-    [Theory]
-    [InlineData(LossKind.Mse)]
-    [InlineData(LossKind.CrossEntropy)]
-    public void OutputError_MatchesReference_ForBothLosses(LossKind loss)
-    {
-        using var h = new Harness(_ilgpu, seed: 8);
-        foreach ((int rows, int columns) in Shapes())
-        {
-            CheckOutputError(h, loss, rows, columns);
-        }
-    }
-
-    [Fact]
-    public void OutputError_CrossEntropy_IsStable_ForLargeLogits()
-    {
-        using var h = new Harness(_ilgpu, seed: 9);
-        using Twin y = h.From(2, 3, [0, 1, 0, 0.25, 0.25, 0.5]);
-        using Twin logits = h.From(2, 3, [1000, 990, -1000, -500, -480, -490]);
-        using Twin d = h.Zeros(2, 3);
-
-        // float32 cannot resolve log-softmax finer than the spacing of floats near |ŷ| = 1000.
-        double spacing = MathF.BitIncrement(1000f) - 1000f;
-
-        (double expected, double actual) = h.Both((b, t) => b.OutputError(LossKind.CrossEntropy, t(y), t(logits), t(d)));
-
-        Assert.True(double.IsFinite(actual), $"energy {actual}");
-        Harness.AssertScalarClose(expected, actual, "CE energy with large logits", 4 * spacing);
-        h.AssertClose(d, "CE error with large logits", absolute: 2 * spacing);
-    }
-
-    [Fact]
-    public void Feedback_MatchesReference_OnRandomShapes()
-    {
-        using var h = new Harness(_ilgpu, seed: 10);
-        foreach (int batch in Batches)
-        {
-            foreach ((int nIn, int nOut) in DimensionPairs())
-            {
-                CheckFeedback(h, batch, nIn, nOut, scale: -1.7);
-            }
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(ActivationsWithAndWithoutErrorAbove))]
-    public void ActivityStep_MatchesReference_ForEveryActivation(Activation activation, bool withErrorAbove)
-    {
-        using var h = new Harness(_ilgpu, seed: 11);
-        foreach ((int rows, int columns) in Shapes())
-        {
-            CheckActivityStep(h, activation, withErrorAbove, rows, columns);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(ActivationsWithAndWithoutErrorAbove))]
-    public void Backpropagate_MatchesReference_ForEveryActivation(Activation activation, bool withErrorAbove)
-    {
-        using var h = new Harness(_ilgpu, seed: 12);
-        foreach ((int rows, int columns) in Shapes())
-        {
-            CheckBackpropagate(h, activation, withErrorAbove, rows, columns);
-        }
-    }
-
-    [Fact]
-    public void WeightGradient_MatchesReference_OnRandomShapes()
-    {
-        using var h = new Harness(_ilgpu, seed: 13);
-        foreach (int batch in Batches)
-        {
-            foreach ((int nIn, int nOut) in DimensionPairs())
-            {
-                CheckWeightGradient(h, batch, nIn, nOut, scale: -0.2);
-            }
-        }
-    }
-
-    [Fact]
-    public void AdamStep_MatchesReference_OverThreeSteps()
-    {
-        using var h = new Harness(_ilgpu, seed: 14);
-        foreach ((int rows, int columns) in Shapes())
-        {
-            CheckAdam(h, rows, columns, steps: 3);
-        }
-    }
-
-    [Fact]
-    public void SumOfSquares_MatchesReference_OnRandomShapes()
-    {
-        using var h = new Harness(_ilgpu, seed: 15);
-        foreach ((int rows, int columns) in Shapes().Append((3, 300)).Append((1, 513)))
-        {
-            CheckSumOfSquares(h, rows, columns);
-        }
-    }
-
-    [Fact]
     public void Operations_GiveReferenceResults_WhenCalledConcurrently()
     {
         double[] expected = new double[4];
@@ -313,7 +106,7 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
 
         Parallel.For(0, 4, i =>
         {
-            using var h = new Harness(_ilgpu, seed: 100 + i);
+            using var h = new BackendHarness(_ilgpu, seed: 100 + i);
             using Twin z = h.Random(5, 17);
             using Twin mu = h.Random(5, 17);
             using Twin eps = h.Zeros(5, 17);
@@ -324,42 +117,6 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
         {
             Assert.True(Math.Abs(actual[i] - expected[i]) <= Float32Relative * Math.Abs(expected[i]), $"worker {i}: {actual[i]} vs {expected[i]}");
         }
-    }
-
-    [Fact]
-    public void ShapeMismatch_ThrowsArgumentException_NamingBothShapes()
-    {
-        using Tensor input = _ilgpu.Allocate(3, 7);
-        using Tensor wrongWeights = _ilgpu.Allocate(5, 2);
-        using Tensor prediction = _ilgpu.Allocate(3, 2);
-        using Tensor other = _ilgpu.Allocate(3, 6);
-        using Tensor error = _ilgpu.Allocate(3, 7);
-
-        var predict = Assert.Throws<ArgumentException>(() => _ilgpu.Predict(1.0, input, wrongWeights, null, prediction));
-        var energy = Assert.Throws<ArgumentException>(() => _ilgpu.PredictionError(input, other, error));
-        var step = Assert.Throws<ArgumentException>(() => _ilgpu.ActivityStep(Activation.Relu, 0.1, input, error, error, other));
-
-        Assert.Contains("5×2", predict.Message);
-        Assert.Contains("7×2", predict.Message);
-        Assert.Contains("3×7", energy.Message);
-        Assert.Contains("3×6", energy.Message);
-        Assert.Contains("3×7", step.Message);
-        Assert.Contains("3×6", step.Message);
-    }
-
-    [Fact]
-    public void TensorOfAnotherBackend_IsRejected()
-    {
-        using var reference = new ReferenceBackend();
-        using Tensor foreign = reference.Allocate(2, 2);
-        using Tensor own = _ilgpu.Allocate(2, 2);
-
-        var sum = Assert.Throws<ArgumentException>(() => _ilgpu.SumOfSquares(foreign));
-        Assert.Throws<ArgumentException>(() => _ilgpu.Copy(own, foreign));
-        Assert.Throws<ArgumentException>(() => _ilgpu.Upload(new float[4], foreign));
-        Assert.Throws<ArgumentException>(() => _ilgpu.Activate(Activation.Relu, foreign, own));
-
-        Assert.Contains(nameof(ReferenceTensor), sum.Message);
     }
 
     [Fact]
@@ -468,239 +225,35 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
     public void Cuda_MatchesReference_OnAModerateShape()
     {
         using IlgpuBackend cuda = IlgpuBackend.CreateCuda();
-        using var h = new Harness(cuda, seed: 16);
+        using var h = new BackendHarness(cuda, seed: 16);
         const int Batch = 64, NIn = 300, NOut = 130;
 
         Assert.Equal("ilgpu-cuda", cuda.Name);
-        CheckPredict(h, Batch, NIn, NOut, withResidual: false, scale: 0.05);
-        CheckPredict(h, Batch, NOut, NOut, withResidual: true, scale: 0.05);
-        CheckFeedback(h, Batch, NIn, NOut, scale: 0.05);
-        CheckWeightGradient(h, Batch, NIn, NOut, scale: -1.0 / Batch);
-        CheckPredictionError(h, Batch, NIn);
-        CheckOutputError(h, LossKind.Mse, Batch, 10);
-        CheckOutputError(h, LossKind.CrossEntropy, Batch, 10);
+        BackendChecks.CheckPredict(h, Batch, NIn, NOut, withResidual: false, scale: 0.05);
+        BackendChecks.CheckPredict(h, Batch, NOut, NOut, withResidual: true, scale: 0.05);
+        BackendChecks.CheckFeedback(h, Batch, NIn, NOut, scale: 0.05);
+        BackendChecks.CheckWeightGradient(h, Batch, NIn, NOut, scale: -1.0 / Batch);
+        BackendChecks.CheckPredictionError(h, Batch, NIn);
+        BackendChecks.CheckOutputError(h, LossKind.Mse, Batch, 10);
+        BackendChecks.CheckOutputError(h, LossKind.CrossEntropy, Batch, 10);
         foreach (Activation activation in Enum.GetValues<Activation>())
         {
             using Twin z = h.Random(Batch, NIn, -4, 4);
             using Twin u = h.Zeros(Batch, NIn);
             h.Both((b, t) => b.Activate(activation, t(z), t(u)));
             h.AssertClose(u, $"CUDA Activate {activation}");
-            CheckActivityStep(h, activation, withErrorAbove: true, Batch, NIn);
-            CheckBackpropagate(h, activation, withErrorAbove: true, Batch, NIn);
+            BackendChecks.CheckActivityStep(h, activation, withErrorAbove: true, Batch, NIn);
+            BackendChecks.CheckBackpropagate(h, activation, withErrorAbove: true, Batch, NIn);
         }
 
-        CheckAdam(h, NOut, NIn, steps: 3);
-        CheckSumOfSquares(h, NOut, NIn);
+        BackendChecks.CheckAdam(h, NOut, NIn, steps: 3);
+        BackendChecks.CheckSumOfSquares(h, NOut, NIn);
         using Twin source = h.Random(Batch, NIn);
         using Twin transposed = h.Zeros(NIn, Batch);
         h.Both((b, t) => b.Transpose(t(source), t(transposed)));
         h.AssertClose(transposed, "CUDA Transpose", absolute: 0, relative: 0);
     }
 
-    private static void CheckPredict(Harness h, int batch, int nIn, int nOut, bool withResidual, double scale)
-    {
-        using Twin u = h.Random(batch, nIn);
-        using Twin wt = h.Random(nIn, nOut);
-        using Twin? residual = withResidual ? h.Random(batch, nOut) : null;
-        using Twin mu = h.Random(batch, nOut);
-
-        h.Both((b, t) => b.Predict(scale, t(u), t(wt), residual is null ? null : t(residual), t(mu)));
-
-        h.AssertClose(mu, $"Predict B={batch} {nIn}→{nOut} residual={withResidual}", Float32Absolute * Math.Max(1, nIn));
-    }
-
-    private static void CheckPredictionError(Harness h, int rows, int columns)
-    {
-        using Twin z = h.Random(rows, columns);
-        using Twin mu = h.Random(rows, columns);
-        using Twin eps = h.Random(rows, columns);
-
-        (double expected, double actual) = h.Both((b, t) => b.PredictionError(t(z), t(mu), t(eps)));
-
-        h.AssertClose(eps, $"ε {rows}×{columns}");
-        Harness.AssertScalarClose(expected, actual, $"½‖ε‖² {rows}×{columns}", Float32Absolute * rows * columns);
-    }
-
-    private static void CheckOutputError(Harness h, LossKind loss, int rows, int columns)
-    {
-        // Odd rows one-hot, even rows soft targets whose sum is not 1 (d = y − softmax·Σy).
-        double[] targets = new double[rows * columns];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int k = 0; k < columns; k++)
-            {
-                targets[(i * columns) + k] = i % 2 == 1 ? (k == (i * 7) % columns ? 1.0 : 0.0) : h.Next(0, 1);
-            }
-        }
-
-        using Twin y = h.From(rows, columns, targets);
-        using Twin logits = h.Random(rows, columns, -5, 5);
-        using Twin d = h.Random(rows, columns);
-
-        (double expected, double actual) = h.Both((b, t) => b.OutputError(loss, t(y), t(logits), t(d)));
-
-        h.AssertClose(d, $"d {loss} {rows}×{columns}");
-        Harness.AssertScalarClose(expected, actual, $"energy {loss} {rows}×{columns}", Float32Absolute * rows * columns);
-    }
-
-    private static void CheckFeedback(Harness h, int batch, int nIn, int nOut, double scale)
-    {
-        using Twin d = h.Random(batch, nOut);
-        using Twin w = h.Random(nOut, nIn);
-        using Twin fb = h.Random(batch, nIn);
-
-        h.Both((b, t) => b.Feedback(scale, t(d), t(w), t(fb)));
-
-        h.AssertClose(fb, $"Feedback B={batch} {nIn}←{nOut}", Float32Absolute * Math.Max(1, nOut));
-    }
-
-    private static void CheckActivityStep(Harness h, Activation activation, bool withErrorAbove, int rows, int columns)
-    {
-        using Twin z = h.Random(rows, columns, -3, 3);
-        using Twin eps = h.Random(rows, columns);
-        using Twin fb = h.Random(rows, columns);
-        using Twin? above = withErrorAbove ? h.Random(rows, columns) : null;
-
-        h.Both((b, t) => b.ActivityStep(activation, 0.3, t(z), t(eps), t(fb), above is null ? null : t(above)));
-
-        h.AssertClose(z, $"ActivityStep {activation} above={withErrorAbove} {rows}×{columns}");
-    }
-
-    private static void CheckBackpropagate(Harness h, Activation activation, bool withErrorAbove, int rows, int columns)
-    {
-        using Twin z = h.Random(rows, columns, -3, 3);
-        using Twin fb = h.Random(rows, columns);
-        using Twin? above = withErrorAbove ? h.Random(rows, columns) : null;
-        using Twin e = h.Random(rows, columns);
-
-        h.Both((b, t) => b.Backpropagate(activation, t(z), t(fb), above is null ? null : t(above), t(e)));
-
-        h.AssertClose(e, $"Backpropagate {activation} above={withErrorAbove} {rows}×{columns}");
-    }
-
-    private static void CheckWeightGradient(Harness h, int batch, int nIn, int nOut, double scale)
-    {
-        using Twin d = h.Random(batch, nOut);
-        using Twin u = h.Random(batch, nIn);
-        using Twin g = h.Random(nOut, nIn);
-
-        h.Both((b, t) => b.WeightGradient(scale, t(d), t(u), t(g)));
-
-        h.AssertClose(g, $"WeightGradient B={batch} {nIn}→{nOut}", Float32Absolute * batch);
-    }
-
-    private static void CheckAdam(Harness h, int rows, int columns, int steps)
-    {
-        using Twin w = h.Random(rows, columns);
-        using Twin m = h.Zeros(rows, columns);
-        using Twin v = h.Zeros(rows, columns);
-        for (int step = 1; step <= steps; step++)
-        {
-            using Twin g = h.Random(rows, columns, -0.1, 0.1);
-            var parameters = new AdamStepParameters(1e-2, 0.9, 0.999, 1e-8, step);
-
-            h.Both((b, t) => b.AdamStep(parameters, t(w), t(g), t(m), t(v)));
-
-            h.AssertClose(m, $"Adam m, step {step}, {rows}×{columns}");
-            h.AssertClose(v, $"Adam v, step {step}, {rows}×{columns}");
-            h.AssertClose(w, $"Adam W, step {step}, {rows}×{columns}");
-        }
-    }
-
-    private static void CheckSumOfSquares(Harness h, int rows, int columns)
-    {
-        using Twin x = h.Random(rows, columns);
-
-        (double expected, double actual) = h.Both((b, t) => b.SumOfSquares(t(x)));
-
-        Harness.AssertScalarClose(expected, actual, $"Σx² {rows}×{columns}", 0);
-    }
-
-    private static IEnumerable<(int Rows, int Columns)> Shapes() =>
-        from rows in Batches from columns in Dimensions select (rows, columns);
-
-    private static IEnumerable<(int In, int Out)> DimensionPairs() =>
-        from nIn in Dimensions from nOut in Dimensions select (nIn, nOut);
-
     private static double RelativeError(double actual, double expected) =>
         Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), 1e-30);
-
-    /// <summary>One tensor on each backend, holding the same values.</summary>
-    private sealed class Twin(Tensor expected, Tensor actual) : IDisposable
-    {
-        public Tensor Expected { get; } = expected;
-
-        public Tensor Actual { get; } = actual;
-
-        public void Dispose()
-        {
-            Expected.Dispose();
-            Actual.Dispose();
-        }
-    }
-
-    /// <summary>Runs each operation on the reference and on an ILGPU backend, and compares what they leave behind.</summary>
-    private sealed class Harness(IlgpuBackend ilgpu, int seed) : IDisposable
-    {
-        private readonly ReferenceBackend _reference = new();
-        private readonly Random _random = new(seed);
-
-        public double Next(double low, double high) => (float)(low + ((high - low) * _random.NextDouble()));
-
-        /// <summary>Values drawn uniformly from [low, high) and rounded to float, so both backends start equal.</summary>
-        public Twin Random(int rows, int columns, double low = -1, double high = 1)
-        {
-            double[] values = new double[rows * columns];
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = Next(low, high);
-            }
-
-            return From(rows, columns, values);
-        }
-
-        public Twin Zeros(int rows, int columns) => new(_reference.Allocate(rows, columns), ilgpu.Allocate(rows, columns));
-
-        public Twin From(int rows, int columns, double[] values)
-        {
-            Twin twin = Zeros(rows, columns);
-            double[] rounded = values.Select(v => (double)(float)v).ToArray();
-            _reference.Upload(rounded, twin.Expected);
-            ilgpu.Upload(rounded, twin.Actual);
-            return twin;
-        }
-
-        public void Both(Action<IPcBackend, Func<Twin, Tensor>> operation)
-        {
-            operation(_reference, t => t.Expected);
-            operation(ilgpu, t => t.Actual);
-        }
-
-        public (double Expected, double Actual) Both(Func<IPcBackend, Func<Twin, Tensor>, double> operation) =>
-            (operation(_reference, t => t.Expected), operation(ilgpu, t => t.Actual));
-
-        public void AssertClose(Twin twin, string label, double absolute = Float32Absolute, double relative = Float32Relative)
-        {
-            double[] expected = new double[twin.Expected.Length];
-            double[] actual = new double[twin.Actual.Length];
-            _reference.Download(twin.Expected, expected);
-            ilgpu.Download(twin.Actual, actual);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double tolerance = absolute + (relative * Math.Abs(expected[i]));
-                if (!(Math.Abs(actual[i] - expected[i]) <= tolerance) && !(double.IsNaN(expected[i]) && double.IsNaN(actual[i])))
-                {
-                    Assert.Fail($"{label}: element {i} (row {i / twin.Expected.Columns}, column {i % twin.Expected.Columns}) is {actual[i]:R} but the reference gives {expected[i]:R} (tolerance {tolerance:E2}).");
-                }
-            }
-        }
-
-        public static void AssertScalarClose(double expected, double actual, string label, double absolute, double relative = Float32Relative)
-        {
-            double tolerance = absolute + (relative * Math.Abs(expected));
-            Assert.True(Math.Abs(actual - expected) <= tolerance, $"{label}: {actual:R} but the reference gives {expected:R} (tolerance {tolerance:E2}).");
-        }
-
-        public void Dispose() => _reference.Dispose();
-    }
 }
