@@ -206,7 +206,7 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
         using var ptx = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_70), CudaArchitecture.SM_70, CudaInstructionSet.ISA_70, nvvmAPI: null);
         MethodInfo[] kernels = typeof(IlgpuKernels).GetMethods(BindingFlags.Public | BindingFlags.Static);
 
-        Assert.Equal(10, kernels.Length);
+        Assert.Equal(9, kernels.Length);
         foreach (MethodInfo kernel in kernels)
         {
             EntryPointDescription entry = kernel.GetParameters()[0].ParameterType == typeof(Index1D)

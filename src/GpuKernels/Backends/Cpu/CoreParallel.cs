@@ -251,6 +251,12 @@ internal sealed class CoreParallel
         public Worker(CoreParallel pool, int index)
         {
             _pool = pool;
+
+            // ManualResetEventSlim creates its lock object on the first wait that blocks; make that happen now, so a
+            // caller that later blocks on a slow worker allocates nothing during training.
+            _done.Reset();
+            _done.Wait(1);
+            _done.Set();
             var thread = new Thread(Loop) { IsBackground = true, Name = $"pcn-core-{index}" };
             thread.Start();
         }

@@ -109,6 +109,12 @@ public sealed partial class IlgpuBackend
             throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss.");
         }
 
+        if (loss == LossKind.Mse)
+        {
+            // d = y − ŷ and ½‖d‖² are the prediction error's maths with z = y and μ = ŷ.
+            return PredictionError(target, logits, error);
+        }
+
         IlgpuTensor y = Own(target, nameof(OutputError));
         IlgpuTensor yHat = Own(logits, nameof(OutputError));
         IlgpuTensor d = Own(error, nameof(OutputError));
@@ -119,8 +125,7 @@ public sealed partial class IlgpuBackend
             ArrayView<double> partials = Partials(rows);
             if (rows > 0)
             {
-                var kernel = loss == LossKind.Mse ? _outputErrorMse : _outputErrorCrossEntropy;
-                kernel(rows, y.View, yHat.View, d.View, partials, target.Columns);
+                _outputErrorCrossEntropy(rows, y.View, yHat.View, d.View, partials, target.Columns);
             }
 
             return SumPartials(partials, rows);

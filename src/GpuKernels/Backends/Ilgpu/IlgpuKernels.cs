@@ -114,27 +114,6 @@ internal static class IlgpuKernels
         partials[chunk] = energy;
     }
 
-    /// <summary>For one row, computes <c>d = y − ŷ</c> and writes the row's <c>½Σd²</c> (in double).</summary>
-    public static void OutputErrorMse(
-        Index1D row,
-        ArrayView<float> target,
-        ArrayView<float> logits,
-        ArrayView<float> error,
-        ArrayView<double> partials,
-        int classes)
-    {
-        int o = row * classes;
-        double energy = 0.0;
-        for (int j = o; j < o + classes; j++)
-        {
-            float d = target[j] - logits[j];
-            error[j] = d;
-            energy += 0.5 * d * (double)d;
-        }
-
-        partials[row] = energy;
-    }
-
     /// <summary>
     /// For one row, computes the max-stabilised <c>log_softmax(ŷ)</c>, <c>d = y − softmax(ŷ)·Σy</c>, and writes the
     /// row's <c>−Σ y·log_softmax(ŷ)</c> (accumulated in double).

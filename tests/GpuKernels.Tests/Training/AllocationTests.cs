@@ -1,0 +1,31 @@
+using Pcn.Abstractions.Options;
+using Pcn.GpuKernels.Backends.Cpu;
+using Pcn.GpuKernels.Training;
+
+namespace Pcn.GpuKernels.Tests.Training;
+
+/// <summary>The CPU backend's inference steps allocate nothing once buffers and per-thread scratch exist.</summary>
+public sealed class AllocationTests
+{
+    [Theory]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Tanh)]
+    public void InferenceSteps_AllocateNothing_AfterWarmUp(Activation activation)
+    {
+        var options = new NetworkOptions(Depth: 4, Width: 200, InputDim: 30, OutputDim: 10, activation, Seed: 2);
+        using var backend = new CpuBackend();
+        using var network = new PcNetwork(backend, options);
+        var random = new Random(1);
+        network.Clamp(Enumerable.Range(0, 64 * 30).Select(_ => (float)random.NextDouble()).ToArray(), new float[64 * 10], 64);
+        double[] energies = new double[options.LayerCount];
+        double[] steps = new double[50];
+        network.Feedforward();
+        network.Infer(20, 0.1, steps, energies);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        network.Infer(50, 0.1, steps, energies);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+}
