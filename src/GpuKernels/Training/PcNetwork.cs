@@ -278,8 +278,11 @@ public sealed class PcNetwork : IDisposable
 
         public void Run(int chunk, int chunkCount)
         {
-            PcLayer layer = network._layers[chunk];
-            network._phaseEnergies[chunk] = layer.ComputeError(network.Below(chunk), BelowChanged, network._target, network.Shape.Options.Loss);
+            // Chunks are taken in order, so the light layers go last and fill the gap where one core would wait:
+            // the hidden layers 2..L−1 first, then the output (d_y wide), then layer 1 (whose prediction is fixed).
+            int index = chunk < chunkCount - 1 ? chunk + 1 : 0;
+            PcLayer layer = network._layers[index];
+            network._phaseEnergies[index] = layer.ComputeError(network.Below(index), BelowChanged, network._target, network.Shape.Options.Loss);
             if (SendFeedback && layer.Shape.ActivatesInput)
             {
                 layer.ComputeFeedback();

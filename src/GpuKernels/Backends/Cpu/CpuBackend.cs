@@ -110,9 +110,7 @@ public sealed unsafe class CpuBackend : IPcBackend
     {
         ShapeCheck.Same(nameof(PredictionError), "z", activity, "μ", prediction);
         ShapeCheck.Same(nameof(PredictionError), "z", activity, "ε", error);
-        Span<float> eps = Data(error, nameof(PredictionError));
-        TensorPrimitives.Subtract(Data(activity, nameof(PredictionError)), Data(prediction, nameof(PredictionError)), eps);
-        return 0.5 * TensorPrimitives.SumOfSquares<float>(eps);
+        return 0.5 * CpuFused.SubtractAndSumSquares(Data(activity, nameof(PredictionError)), Data(prediction, nameof(PredictionError)), Data(error, nameof(PredictionError)));
     }
 
     /// <inheritdoc/>
@@ -125,8 +123,7 @@ public sealed unsafe class CpuBackend : IPcBackend
         float[] d = Data(error, nameof(OutputError));
         if (loss == LossKind.Mse)
         {
-            TensorPrimitives.Subtract(y, yHat, d);
-            return 0.5 * TensorPrimitives.SumOfSquares<float>(d);
+            return 0.5 * CpuFused.SubtractAndSumSquares(y, yHat, d);
         }
 
         int classes = target.Columns;
@@ -177,6 +174,11 @@ public sealed unsafe class CpuBackend : IPcBackend
         }
 
         Span<float> z = Data(activity, nameof(ActivityStep));
+        if (CpuFused.TryActivityStep(activation, (float)step, z, Data(error, nameof(ActivityStep)), Data(feedback, nameof(ActivityStep)), errorAbove is null ? default : Data(errorAbove, nameof(ActivityStep))))
+        {
+            return;
+        }
+
         Span<float> g = CpuActivations.Scratch(z.Length);
         CpuActivations.MultiplySlope(activation, z, Data(feedback, nameof(ActivityStep)), g);
         TensorPrimitives.Subtract(Data(error, nameof(ActivityStep)), g, g);
