@@ -1,10 +1,12 @@
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends.Cpu;
+using Pcn.GpuKernels.Tests.Support;
 using Pcn.GpuKernels.Training;
 
 namespace Pcn.GpuKernels.Tests.Training;
 
 /// <summary>The CPU backend's inference steps allocate nothing once buffers and per-thread scratch exist.</summary>
+[Collection(ExclusiveCorePool.Name)]
 public sealed class AllocationTests
 {
     [Theory]
