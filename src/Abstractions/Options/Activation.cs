@@ -1,6 +1,8 @@
 namespace Pcn.Abstractions.Options;
 
 /// <summary>The nonlinearity φ applied to a layer's input before its weight matrix (spec §1.1).</summary>
+[GenerateSerializer]
+[Alias("pcn.activation")]
 public enum Activation
 {
     /// <summary><c>φ(x) = x</c>.</summary>

@@ -1,6 +1,8 @@
 namespace Pcn.Abstractions.Options;
 
 /// <summary>How weight gradients are obtained.</summary>
+[GenerateSerializer]
+[Alias("pcn.algorithm")]
 public enum Algorithm
 {
     /// <summary>Predictive coding: T gradient-descent inference steps on the activities, then one Adam step on ∂F/∂W.</summary>

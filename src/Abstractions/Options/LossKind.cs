@@ -1,6 +1,8 @@
 namespace Pcn.Abstractions.Options;
 
 /// <summary>The output energy term (spec §2).</summary>
+[GenerateSerializer]
+[Alias("pcn.loss")]
 public enum LossKind
 {
     /// <summary><c>E_L = ½‖y − ŷ‖²</c>.</summary>

@@ -15,16 +15,19 @@ namespace Pcn.Abstractions.Options;
 /// <param name="Loss">The output energy term.</param>
 /// <param name="Skips">Identity residuals on layers 2..L−1 (the paper's networks all have them).</param>
 /// <param name="Seed">The seed of the weight generator; the same seed gives the same weights on every backend and machine.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("pcn.network-options")]
 public sealed record NetworkOptions(
-    int Depth,
-    int Width,
-    int InputDim = 784,
-    int OutputDim = 10,
-    Activation Activation = Activation.Relu,
-    Parameterisation Parameterisation = Parameterisation.MuPc,
-    LossKind Loss = LossKind.Mse,
-    bool Skips = true,
-    ulong Seed = 0)
+    [property: Id(0)] int Depth,
+    [property: Id(1)] int Width,
+    [property: Id(2)] int InputDim = 784,
+    [property: Id(3)] int OutputDim = 10,
+    [property: Id(4)] Activation Activation = Activation.Relu,
+    [property: Id(5)] Parameterisation Parameterisation = Parameterisation.MuPc,
+    [property: Id(6)] LossKind Loss = LossKind.Mse,
+    [property: Id(7)] bool Skips = true,
+    [property: Id(8)] ulong Seed = 0)
 {
     /// <summary>Upper bound on H and N; larger nets do not fit a sensible memory budget.</summary>
     public const int MaxDimension = 1 << 16;

@@ -1,6 +1,8 @@
 namespace Pcn.Abstractions.Options;
 
 /// <summary>How layer multipliers a_ℓ and initial weights are chosen (spec §1.2).</summary>
+[GenerateSerializer]
+[Alias("pcn.parameterisation")]
 public enum Parameterisation
 {
     /// <summary>Standard parameterisation: every a_ℓ = 1, W ~ U(±1/√fan_in).</summary>

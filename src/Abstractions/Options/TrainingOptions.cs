@@ -17,19 +17,22 @@ namespace Pcn.Abstractions.Options;
 /// <param name="AdamBeta1">b1 (default 0.9).</param>
 /// <param name="AdamBeta2">b2 (default 0.999).</param>
 /// <param name="AdamEpsilon">eps (default 1e-8).</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("pcn.training-options")]
 public sealed record TrainingOptions(
-    Algorithm Algorithm = Algorithm.Pc,
-    double LearningRate = 0.1,
-    double InferenceRate = 0.5,
-    int? InferenceSteps = null,
-    int BatchSize = 64,
-    int Epochs = 1,
-    int TestEvery = 300,
-    int? BatchLimit = null,
-    ulong ShuffleSeed = 0,
-    double AdamBeta1 = 0.9,
-    double AdamBeta2 = 0.999,
-    double AdamEpsilon = 1e-8)
+    [property: Id(0)] Algorithm Algorithm = Algorithm.Pc,
+    [property: Id(1)] double LearningRate = 0.1,
+    [property: Id(2)] double InferenceRate = 0.5,
+    [property: Id(3)] int? InferenceSteps = null,
+    [property: Id(4)] int BatchSize = 64,
+    [property: Id(5)] int Epochs = 1,
+    [property: Id(6)] int TestEvery = 300,
+    [property: Id(7)] int? BatchLimit = null,
+    [property: Id(8)] ulong ShuffleSeed = 0,
+    [property: Id(9)] double AdamBeta1 = 0.9,
+    [property: Id(10)] double AdamBeta2 = 0.999,
+    [property: Id(11)] double AdamEpsilon = 1e-8)
 {
     /// <summary>T for a network of depth H: the explicit value, or H.</summary>
     public int StepsFor(NetworkOptions network) => InferenceSteps ?? network.Depth;

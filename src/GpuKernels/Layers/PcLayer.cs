@@ -161,12 +161,13 @@ public sealed class PcLayer : IDisposable
     }
 
     /// <summary>
-    /// <c>G = c·d_ℓᵀ·u_ℓ</c>, then one Adam step and the refresh of Wᵀ. PC passes c = −a_ℓ/B (spec §2.1); BP passes
-    /// c = −a_ℓ times its loss constant.
+    /// <c>G = f·a_ℓ·d_ℓᵀ·u_ℓ</c>, then one Adam step and the refresh of Wᵀ. PC passes f = −1/B (spec §2.1); backprop
+    /// passes minus its loss constant (<see cref="Training.GradientFactors"/>). The layer applies its own a_ℓ, so
+    /// every caller computes the same bits.
     /// </summary>
-    public void UpdateWeights(double gradientScale, double learningRate, double beta1, double beta2, double epsilon)
+    public void UpdateWeights(double gradientFactor, double learningRate, double beta1, double beta2, double epsilon)
     {
-        _backend.WeightGradient(gradientScale, Error, Input, Gradient);
+        _backend.WeightGradient(gradientFactor * Shape.Scale, Error, Input, Gradient);
         UpdateCount++;
         _backend.AdamStep(new AdamStepParameters(learningRate, beta1, beta2, epsilon, UpdateCount), Weights, Gradient, FirstMoment, SecondMoment);
         _backend.Transpose(Weights, WeightsTransposed);

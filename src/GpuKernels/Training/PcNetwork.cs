@@ -107,7 +107,7 @@ public sealed class PcNetwork : IDisposable
         Feedforward();
         double trainLoss = Infer(steps, beta, stepEnergies, layerEnergies);
         int batch = _input!.Rows;
-        _weightPhase.Set(training, layer => -layer.Shape.Scale / batch);
+        _weightPhase.Set(training, GradientFactors.PredictiveCoding(batch));
         RunPhase(_weightPhase, _layers.Length);
         return trainLoss;
     }
@@ -175,9 +175,7 @@ public sealed class PcNetwork : IDisposable
             _layers[i - 1].Backpropagate(above.Feedback, above.Shape.HasSkip ? above.Error : null);
         }
 
-        // e = −∂loss/∂μ / c, so ∂loss/∂W_ℓ = −c·a_ℓ·eᵀu.
-        double c = Shape.Options.Loss == LossKind.Mse ? 2.0 / ((double)batch * Shape.Options.OutputDim) : 1.0 / batch;
-        _weightPhase.Set(training, layer => -c * layer.Shape.Scale);
+        _weightPhase.Set(training, GradientFactors.Backprop(Shape.Options.Loss, batch, Shape.Options.OutputDim));
         RunPhase(_weightPhase, _layers.Length);
         return energy / batch;
     }
@@ -306,19 +304,19 @@ public sealed class PcNetwork : IDisposable
     private sealed class WeightPhase(PcNetwork network) : IParallelWork
     {
         private TrainingOptions? _training;
-        private Func<PcLayer, double>? _gradientScale;
+        private double _gradientFactor;
 
-        public void Set(TrainingOptions training, Func<PcLayer, double> gradientScale)
+        public void Set(TrainingOptions training, double gradientFactor)
         {
             _training = training;
-            _gradientScale = gradientScale;
+            _gradientFactor = gradientFactor;
         }
 
         public void Run(int chunk, int chunkCount)
         {
             PcLayer layer = network._layers[chunk];
             TrainingOptions t = _training!;
-            layer.UpdateWeights(_gradientScale!(layer), t.LearningRate, t.AdamBeta1, t.AdamBeta2, t.AdamEpsilon);
+            layer.UpdateWeights(_gradientFactor, t.LearningRate, t.AdamBeta1, t.AdamBeta2, t.AdamEpsilon);
         }
     }
 }

@@ -21,27 +21,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Validates every option against each other and the data before allocating anything large.</summary>
     public Trainer(IPcBackend backend, NetworkOptions network, TrainingOptions training, Dataset data)
     {
-        network.Validate();
-        _training = training.Validate();
+        Schedule = TrainingSchedule.Create(network, training, data);
+        _training = training;
         _data = data;
-        if (data.Train.Features != network.InputDim)
-        {
-            throw new InvalidOptionException("--input-dim", network.InputDim.ToString(System.Globalization.CultureInfo.InvariantCulture), $"the data in {data.Directory} has {data.Train.Features} features per sample");
-        }
-
-        if (data.Train.Classes > network.OutputDim)
-        {
-            throw new InvalidOptionException("--output-dim", network.OutputDim.ToString(System.Globalization.CultureInfo.InvariantCulture), $"the data has {data.Train.Classes} classes");
-        }
-
-        if (training.BatchSize > data.Train.Count)
-        {
-            throw new InvalidOptionException("--batch-size", training.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), $"must not exceed the {data.Train.Count} training samples");
-        }
-
-        Steps = training.StepsFor(network);
-        BatchesPerEpoch = data.Train.Count / training.BatchSize;
-        TotalBatches = (int)Math.Min((long)BatchesPerEpoch * training.Epochs, training.BatchLimit ?? int.MaxValue);
         _network = new PcNetwork(backend, network);
         _x = new float[training.BatchSize * network.InputDim];
         _y = new float[training.BatchSize * network.OutputDim];
@@ -49,14 +31,17 @@ public sealed class Trainer : IDisposable
         _labels = new byte[training.BatchSize];
     }
 
+    /// <summary>Batches, steps and evaluation points.</summary>
+    public TrainingSchedule Schedule { get; }
+
     /// <summary>T, the inference steps per batch.</summary>
-    public int Steps { get; }
+    public int Steps => Schedule.Steps;
 
     /// <summary>⌊train samples / B⌋.</summary>
-    public int BatchesPerEpoch { get; }
+    public int BatchesPerEpoch => Schedule.BatchesPerEpoch;
 
     /// <summary>Batches this run trains: epochs × batches per epoch, capped by the batch limit.</summary>
-    public int TotalBatches { get; }
+    public int TotalBatches => Schedule.TotalBatches;
 
     /// <summary>The network being trained.</summary>
     public PcNetwork Network => _network;
@@ -94,7 +79,7 @@ public sealed class Trainer : IDisposable
 
                     batch++;
                     double? testAccuracy = null;
-                    if (batch % _training.TestEvery == 0 || batch == TotalBatches)
+                    if (Schedule.EvaluatesAfter(batch))
                     {
                         testAccuracy = Evaluate();
                         accuracy.Add((batch, testAccuracy.Value));
@@ -131,19 +116,7 @@ public sealed class Trainer : IDisposable
             iterator.Fill(b, _x, _y, _labels);
             _network.Clamp(_x, _y, _training.BatchSize);
             _network.Predict(_logits);
-            for (int i = 0; i < _training.BatchSize; i++)
-            {
-                ReadOnlySpan<float> row = _logits.AsSpan(i * classes, classes);
-                if (!float.IsFinite(row[0]))
-                {
-                    throw new DivergenceException(_network.Shape.LayerCount, -1, row[0], "the test feedforward pass");
-                }
-
-                if (ArgMax(row) == _labels[i])
-                {
-                    correct++;
-                }
-            }
+            correct += TrainingSchedule.CountCorrect(_logits, _labels, classes, _network.Shape.LayerCount);
         }
 
         return 100.0 * correct / ((long)iterator.BatchCount * _training.BatchSize);
@@ -158,20 +131,5 @@ public sealed class Trainer : IDisposable
         return _training.Algorithm == Algorithm.Pc
             ? _network.TrainPc(Steps, _training.InferenceRate, _training, [], energies)
             : _network.TrainBp(_training);
-    }
-
-    /// <summary>First index of the largest value, as jnp.argmax.</summary>
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int k = 1; k < values.Length; k++)
-        {
-            if (values[k] > values[best])
-            {
-                best = k;
-            }
-        }
-
-        return best;
     }
 }

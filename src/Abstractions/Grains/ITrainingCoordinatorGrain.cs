@@ -1,0 +1,32 @@
+using Orleans.Concurrency;
+using Pcn.Abstractions.Messages;
+
+namespace Pcn.Abstractions.Grains;
+
+/// <summary>
+/// Runs one training run, keyed by run id: reads batches, drives the layer grains through the bulk-synchronous
+/// schedule (clamp, feedforward, T inference steps of two fan-outs, weight update) and records summaries. It only
+/// sends commands and receives energies; weights never pass through it.
+/// </summary>
+public interface ITrainingCoordinatorGrain : IGrainWithStringKey
+{
+    /// <summary>Validates the request and starts training in the background; returns the first snapshot.</summary>
+    Task<RunSnapshot> StartAsync(RunRequest request);
+
+    /// <summary>The run's state, with the summaries of batches after <paramref name="afterBatch"/>.</summary>
+    [AlwaysInterleave]
+    Task<RunSnapshot> GetSnapshotAsync(int afterBatch);
+
+    /// <summary>Asks the run to stop after the current batch; it ends as cancelled.</summary>
+    [AlwaysInterleave]
+    Task CancelAsync();
+
+    /// <summary>Test accuracy (percent) of the run's current weights; only when the run is not training.</summary>
+    Task<double> EvaluateAsync();
+
+    /// <summary>Where each layer lives: ℓ → "host:port" of its silo.</summary>
+    Task<IReadOnlyList<string>> GetPlacementAsync();
+
+    /// <summary>W_ℓ as trained (for checks against the single-process trainer).</summary>
+    Task<TensorPayload> GetWeightsAsync(int layer);
+}

@@ -1,0 +1,13 @@
+using Pcn.Abstractions.Options;
+
+namespace Pcn.Abstractions.Messages;
+
+/// <summary>Everything that defines a training run.</summary>
+/// <param name="RunId">A name unique in the cluster (letters, digits, '-', '_', '.').</param>
+/// <param name="Network">The network.</param>
+/// <param name="Training">How it is trained.</param>
+/// <param name="Data">The data set.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("pcn.run-request")]
+public sealed record RunRequest([property: Id(0)] string RunId, [property: Id(1)] NetworkOptions Network, [property: Id(2)] TrainingOptions Training, [property: Id(3)] DataSource Data);

@@ -1,0 +1,25 @@
+namespace Pcn.Abstractions.Messages;
+
+/// <summary>A run's state and the batch summaries after a given batch, for progress displays and results files.</summary>
+/// <param name="Request">The run's definition.</param>
+/// <param name="State">Its state.</param>
+/// <param name="Batches">Batches trained so far.</param>
+/// <param name="TotalBatches">Batches it will train in all.</param>
+/// <param name="Summaries">Summaries of the batches after the one the caller asked from.</param>
+/// <param name="Failure">Why it diverged or failed, naming layer and step where it applies.</param>
+/// <param name="ElapsedSeconds">Training time so far.</param>
+[GenerateSerializer]
+[Immutable]
+[Alias("pcn.run-snapshot")]
+public sealed record RunSnapshot(
+    [property: Id(0)] RunRequest Request,
+    [property: Id(1)] RunState State,
+    [property: Id(2)] int Batches,
+    [property: Id(3)] int TotalBatches,
+    [property: Id(4)] IReadOnlyList<BatchSummary> Summaries,
+    [property: Id(5)] string? Failure,
+    [property: Id(6)] double ElapsedSeconds)
+{
+    /// <summary>True once the run can make no more progress.</summary>
+    public bool IsFinished => State is RunState.Completed or RunState.Diverged or RunState.Cancelled or RunState.Failed;
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using Pcn.Abstractions.Options;
+using Pcn.GpuKernels.Data;
+
+namespace Pcn.GpuKernels.Training;
+
+/// <summary>
+/// How many batches a run trains and when it evaluates, after checking the options against each other and the data
+/// (before anything large is allocated). Shared by the single-process trainer and the coordinator grain.
+/// </summary>
+public sealed class TrainingSchedule
+{
+    private TrainingSchedule(TrainingOptions training, int steps, int batchesPerEpoch)
+    {
+        Training = training;
+        Steps = steps;
+        BatchesPerEpoch = batchesPerEpoch;
+        TotalBatches = (int)Math.Min((long)batchesPerEpoch * training.Epochs, training.BatchLimit ?? int.MaxValue);
+    }
+
+    /// <summary>The training options.</summary>
+    public TrainingOptions Training { get; }
+
+    /// <summary>T, the inference steps per batch.</summary>
+    public int Steps { get; }
+
+    /// <summary>⌊train samples / B⌋ (drop_last).</summary>
+    public int BatchesPerEpoch { get; }
+
+    /// <summary>Epochs × batches per epoch, capped by the batch limit.</summary>
+    public int TotalBatches { get; }
+
+    /// <summary>Validates <paramref name="network"/> and <paramref name="training"/> against each other and the data.</summary>
+    /// <exception cref="InvalidOptionException">An option is out of range or does not fit the data.</exception>
+    public static TrainingSchedule Create(NetworkOptions network, TrainingOptions training, Dataset data)
+    {
+        network.Validate();
+        training.Validate();
+        if (data.Train.Features != network.InputDim)
+        {
+            throw new InvalidOptionException("--input-dim", network.InputDim.ToString(CultureInfo.InvariantCulture), $"the data in {data.Directory} has {data.Train.Features} features per sample");
+        }
+
+        if (data.Train.Classes > network.OutputDim)
+        {
+            throw new InvalidOptionException("--output-dim", network.OutputDim.ToString(CultureInfo.InvariantCulture), $"the data has {data.Train.Classes} classes");
+        }
+
+        if (training.BatchSize > data.Train.Count || training.BatchSize > data.Test.Count)
+        {
+            throw new InvalidOptionException("--batch-size", training.BatchSize.ToString(CultureInfo.InvariantCulture), $"must not exceed the {data.Train.Count} training or {data.Test.Count} test samples");
+        }
+
+        return new TrainingSchedule(training, training.StepsFor(network), data.Train.Count / training.BatchSize);
+    }
+
+    /// <summary>Whether test accuracy is measured after batch <paramref name="batch"/> (1-based): every K and after the last.</summary>
+    public bool EvaluatesAfter(int batch) => batch % Training.TestEvery == 0 || batch == TotalBatches;
+
+    /// <summary>
+    /// How many rows of <paramref name="logits"/> (B × classes) have their first largest value, as jnp.argmax takes it,
+    /// at the label's index. A non-finite prediction is a divergence of <paramref name="outputLayer"/> (L).
+    /// </summary>
+    public static int CountCorrect(ReadOnlySpan<float> logits, ReadOnlySpan<byte> labels, int classes, int outputLayer)
+    {
+        int correct = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            ReadOnlySpan<float> row = logits.Slice(i * classes, classes);
+            int best = 0;
+            for (int k = 1; k < classes; k++)
+            {
+                if (row[k] > row[best])
+                {
+                    best = k;
+                }
+            }
+
+            if (!float.IsFinite(row[best]))
+            {
+                throw new DivergenceException(outputLayer, -1, row[best], "the test feedforward pass");
+            }
+
+            if (best == labels[i])
+            {
+                correct++;
+            }
+        }
+
+        return correct;
+    }
+}
