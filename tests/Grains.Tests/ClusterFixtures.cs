@@ -1,0 +1,37 @@
+using Orleans.TestingHost;
+using Pcn.Grains.Hosting;
+
+namespace Pcn.Grains.Tests;
+
+/// <summary>An in-process Orleans test cluster with Pcn's grains, started once per test class.</summary>
+public abstract class ClusterFixture : IAsyncLifetime
+{
+    private readonly short _silos;
+
+    protected ClusterFixture(short silos) => _silos = silos;
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(_silos);
+        builder.AddSiloBuilderConfigurator<PcnSilo>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class PcnSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains();
+    }
+}
+
+public sealed class OneSiloCluster() : ClusterFixture(1);
+
+public sealed class ThreeSiloCluster() : ClusterFixture(3);
