@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Net;
+using Pcn.Abstractions.Options;
+
+namespace Pcn.Silo;
+
+/// <summary>
+/// How a silo joins a cluster. Read from the "Pcn:Silo" configuration section (appsettings.json, environment
+/// variables such as <c>Pcn__Silo__SiloPort</c>, or flags such as <c>--silo-port</c>), validated before the silo starts.
+/// </summary>
+public sealed class SiloOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Pcn:Silo";
+
+    /// <summary>"localhost" (silos on this machine) or "redis" (silos on several machines).</summary>
+    public string Clustering { get; set; } = "localhost";
+
+    /// <summary>The address the silo binds to and advertises.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Localhost clustering: the silo port of the first (primary) silo; 0 means this silo is the primary.</summary>
+    public int PrimarySiloPort { get; set; }
+
+    /// <summary>HTTP port for /health (and /metrics); 0 lets the system choose a free one.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Redis clustering: the StackExchange.Redis connection string.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>The cluster's id; silos and clients must agree.</summary>
+    public string ClusterId { get; set; } = "pcn";
+
+    /// <summary>The service's id.</summary>
+    public string ServiceId { get; set; } = "pcn";
+
+    /// <summary>The parsed <see cref="Address"/>.</summary>
+    public IPAddress IPAddress => IPAddress.Parse(Address);
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first bad option.</summary>
+    public SiloOptions Validate()
+    {
+        if (Clustering is not ("localhost" or "redis"))
+        {
+            throw new InvalidOptionException("--clustering", Clustering, "allowed values are localhost, redis");
+        }
+
+        if (!IPAddress.TryParse(Address, out _))
+        {
+            throw new InvalidOptionException("--address", Address, "must be an IP address such as 127.0.0.1");
+        }
+
+        Port("--silo-port", SiloPort, allowZero: false);
+        Port("--gateway-port", GatewayPort, allowZero: false);
+        Port("--primary-silo-port", PrimarySiloPort, allowZero: true);
+        Port("--http-port", HttpPort, allowZero: true);
+        if (Clustering == "redis" && string.IsNullOrWhiteSpace(Redis))
+        {
+            throw new InvalidOptionException("--redis", "(empty)", "Redis clustering needs a connection string such as 127.0.0.1:6379");
+        }
+
+        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
+        {
+            throw new InvalidOptionException("--cluster-id", ClusterId, "cluster and service ids must not be empty");
+        }
+
+        return this;
+    }
+
+    private static void Port(string option, int value, bool allowZero)
+    {
+        if (value < (allowZero ? 0 : 1) || value > 65535)
+        {
+            throw new InvalidOptionException(option, value.ToString(CultureInfo.InvariantCulture), $"must be a port in [{(allowZero ? 0 : 1)}, 65535]");
+        }
+    }
+}
