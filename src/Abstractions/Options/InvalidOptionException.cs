@@ -5,7 +5,7 @@ public sealed class InvalidOptionException : ArgumentException
 {
     /// <summary>Creates the exception for <paramref name="option"/> (its user-facing name, e.g. <c>--depth</c>).</summary>
     public InvalidOptionException(string option, string value, string allowed)
-        : base($"Invalid option {option} = {value}: {allowed}.", option)
+        : base($"Invalid option {option} = {value}: {allowed}.")
     {
         Option = option;
     }

@@ -11,6 +11,19 @@ namespace Pcn.GpuKernels.Backends.Cpu;
 /// </summary>
 public sealed unsafe class CpuBackend : IPcBackend
 {
+    /// <summary>Creates the backend.</summary>
+    /// <param name="parallelProducts">
+    /// Split large products over the cores (the default, for the single-process trainer). A silo passes false: its
+    /// scheduler already runs many layer grains at once, and waking more threads per product only adds contention.
+    /// </param>
+    public CpuBackend(bool parallelProducts = true)
+    {
+        ParallelProducts = parallelProducts;
+    }
+
+    /// <summary>Whether large products are split over the cores.</summary>
+    public bool ParallelProducts { get; }
+
     /// <inheritdoc/>
     public string Name => "cpu";
 
@@ -101,7 +114,7 @@ public sealed unsafe class CpuBackend : IPcBackend
         fixed (float* u = Data(input, nameof(Predict)), wt = Data(weightsTransposed, nameof(Predict)), mu = Data(prediction, nameof(Predict)))
         fixed (float* skip = residual is null ? null : Data(residual, nameof(Predict)))
         {
-            GemmWork.Run(prediction.Rows, input.Columns, prediction.Columns, (float)scale, u, input.Columns, 1, wt, skip, mu);
+            GemmWork.Run(ParallelProducts, prediction.Rows, input.Columns, prediction.Columns, (float)scale, u, input.Columns, 1, wt, skip, mu);
         }
     }
 
@@ -159,7 +172,7 @@ public sealed unsafe class CpuBackend : IPcBackend
         ShapeCheck.Is(nameof(Feedback), "fb", feedback, error.Rows, weights.Columns);
         fixed (float* d = Data(error, nameof(Feedback)), w = Data(weights, nameof(Feedback)), fb = Data(feedback, nameof(Feedback)))
         {
-            GemmWork.Run(error.Rows, error.Columns, weights.Columns, (float)scale, d, error.Columns, 1, w, null, fb);
+            GemmWork.Run(ParallelProducts, error.Rows, error.Columns, weights.Columns, (float)scale, d, error.Columns, 1, w, null, fb);
         }
     }
 
@@ -212,7 +225,7 @@ public sealed unsafe class CpuBackend : IPcBackend
         fixed (float* d = Data(error, nameof(WeightGradient)), u = Data(input, nameof(WeightGradient)), g = Data(gradient, nameof(WeightGradient)))
         {
             // op(A) = dᵀ: element (j, i) of dᵀ is d[i·N_out + j], so the row stride is 1 and the column stride N_out.
-            GemmWork.Run(error.Columns, error.Rows, input.Columns, (float)scale, d, 1, error.Columns, u, null, g);
+            GemmWork.Run(ParallelProducts, error.Columns, error.Rows, input.Columns, (float)scale, d, 1, error.Columns, u, null, g);
         }
     }
 

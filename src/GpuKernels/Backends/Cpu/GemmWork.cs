@@ -18,11 +18,11 @@ internal sealed unsafe class GemmWork : IParallelWork
     private float _alpha;
     private float* _a, _b, _addend, _c;
 
-    /// <summary>C = α·op(A)·B + R over all columns, on the cores when the product is large enough.</summary>
-    public static void Run(int m, int k, int n, float alpha, float* a, int aRowStride, int aColumnStride, float* b, float* addend, float* c)
+    /// <summary>C = α·op(A)·B + R over all columns, on the cores when allowed and the product is large enough.</summary>
+    public static void Run(bool parallel, int m, int k, int n, float alpha, float* a, int aRowStride, int aColumnStride, float* b, float* addend, float* c)
     {
         int chunks = (n + ChunkColumns - 1) / ChunkColumns;
-        if ((long)m * k * n < ParallelThreshold || chunks < 2)
+        if (!parallel || (long)m * k * n < ParallelThreshold || chunks < 2)
         {
             Gemm.Multiply(m, k, n, alpha, a, aRowStride, aColumnStride, b, addend, c, 0, n);
             return;

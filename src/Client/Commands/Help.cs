@@ -1,0 +1,28 @@
+namespace Pcn.Client.Commands;
+
+/// <summary>`pcn help`.</summary>
+public static class Help
+{
+    /// <summary>Prints the usage; returns 0.</summary>
+    public static int Print(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine("""
+            pcn — train deep predictive coding networks (µPC, standard PC, backprop with Depth-µP) on an Orleans cluster
+
+            pcn train [options]      train a network; without --cluster it hosts a silo in this process
+              --dataset fashion-mnist|mnist  (fashion-mnist)   --data-dir DIR   (/usr/share/datasets/fashion-mnist)
+              --depth H (8)  --width N (128)  --activation relu|tanh|linear|leaky_relu|gelu|hard_tanh|selu|silu (relu)
+              --param mupc|sp|depth_mup (mupc; depth_mup for bp)  --loss mse|ce (mse)  --no-skips
+              --algorithm pc|bp (pc)  --lr η (0.1; 0.01 for bp)  --beta β (0.5)  --steps T (H)
+              --batch-size B (64)  --epochs E (1)  --seed S (0)  --test-every K (300)  --batch-limit N
+              --limit-train N  --limit-test N  --run-id ID  --runs-dir DIR (runs)  --cluster host:port[,...]  --quiet
+            pcn status --cluster host:port          runs in the cluster and their state
+            pcn eval --cluster host:port --run ID   test accuracy of a run's current weights
+            pcn help
+
+            Ctrl-C stops a run cleanly (state cancelled, results kept). Results: {runs-dir}/{run-id}/results.json.
+            """);
+        return 0;
+    }
+}

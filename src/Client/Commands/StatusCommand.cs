@@ -1,0 +1,42 @@
+using System.Globalization;
+using Pcn.Abstractions.Grains;
+using Pcn.Abstractions.Messages;
+using Pcn.Client.CommandLine;
+using Pcn.Client.Connection;
+
+namespace Pcn.Client.Commands;
+
+/// <summary>`pcn status --cluster host:port`: every run in the cluster and its state.</summary>
+public static class StatusCommand
+{
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var reader = new ArgumentReader(args, new HashSet<string>());
+        string cluster = RequireCluster(reader, "status");
+        reader.RejectUnknown("status");
+        await using ClusterConnection connection = await ClusterConnection.ConnectAsync(cluster, "pcn", "pcn", CancellationToken.None);
+        IReadOnlyList<string> runs = await connection.Grains.GetGrain<IRunRegistryGrain>(0).ListAsync();
+        if (runs.Count == 0)
+        {
+            output.WriteLine($"No runs in the {connection.Description}.");
+            return 0;
+        }
+
+        output.WriteLine($"{"run",-36} {"state",-10} {"batches",-13} {"accuracy",-9} time");
+        foreach (string run in runs)
+        {
+            RunSnapshot s = await connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run).GetSnapshotAsync(int.MaxValue);
+            RunSnapshot all = await connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run).GetSnapshotAsync(0);
+            double? accuracy = all.Summaries.LastOrDefault(b => b.TestAccuracy is not null)?.TestAccuracy;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run,-36} {s.State.ToString().ToLowerInvariant(),-10} {$"{s.Batches}/{s.TotalBatches}",-13} {(accuracy is double a ? $"{a:F2}%" : "-"),-9} {s.ElapsedSeconds:F1} s{(s.Failure is null ? string.Empty : "  " + s.Failure)}"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The --cluster option, which these commands need (an embedded silo ends with the process that hosts it).</summary>
+    internal static string RequireCluster(ArgumentReader reader, string command) =>
+        reader.OptionalString("--cluster") ?? throw new Abstractions.Options.InvalidOptionException("--cluster", "(missing)", $"`pcn {command}` needs a running cluster's gateway, e.g. --cluster 127.0.0.1:30000 (runs of an embedded silo end with `pcn train`)");
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Options;
+using Pcn.Client.CommandLine;
+using Pcn.Client.Connection;
+
+namespace Pcn.Client.Commands;
+
+/// <summary>Everything `pcn train` was asked for, parsed and validated before any silo work starts.</summary>
+public sealed record TrainSettings(RunRequest Request, string? Cluster, string RunsDirectory, bool Quiet)
+{
+    /// <summary>The flags of `pcn train` that take no value.</summary>
+    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--no-skips", "--quiet" };
+
+    /// <summary>Defaults: µPC, ReLU, MSE, H = 8, N = 128, B = 64, η = 0.1, β = 0.5, T = H, 1 epoch, Fashion-MNIST.</summary>
+    public static TrainSettings Parse(ArgumentReader args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string dataset = args.Text("--dataset", "fashion-mnist");
+        string? dataDir = args.OptionalString("--data-dir");
+        DataSource data = dataset switch
+        {
+            "fashion-mnist" => DataSource.FashionMnist(dataDir),
+            "mnist" => DataSource.Mnist(dataDir ?? throw new InvalidOptionException("--data-dir", "(missing)", "MNIST has no default directory: give the directory with its four IDX files")),
+            _ => throw new InvalidOptionException("--dataset", $"'{dataset}'", "allowed values are fashion-mnist, mnist"),
+        };
+        data = data with { LimitTrain = args.OptionalInt("--limit-train"), LimitTest = args.OptionalInt("--limit-test") };
+        if (data.LimitTrain is < 1 || data.LimitTest is < 1)
+        {
+            throw new InvalidOptionException(data.LimitTrain is < 1 ? "--limit-train" : "--limit-test", "(< 1)", "must be an integer ≥ 1");
+        }
+
+        Algorithm algorithm = OptionNames.ParseAlgorithm(args.Text("--algorithm", "pc"));
+        var network = new NetworkOptions(
+            Depth: args.Count("--depth", 8),
+            Width: args.Count("--width", 128),
+            InputDim: 784,
+            OutputDim: 10,
+            Activation: OptionNames.ParseActivation(args.Text("--activation", "relu")),
+            Parameterisation: OptionNames.ParseParameterisation(args.Text("--param", algorithm == Algorithm.Bp ? "depth_mup" : "mupc")),
+            Loss: OptionNames.ParseLoss(args.Text("--loss", "mse")),
+            Skips: !args.Flag("--no-skips"),
+            Seed: args.Seed("--seed", 0));
+        var training = new TrainingOptions(
+            Algorithm: algorithm,
+            LearningRate: args.Number("--lr", algorithm == Algorithm.Bp ? 0.01 : 0.1),
+            InferenceRate: args.Number("--beta", 0.5),
+            InferenceSteps: args.OptionalInt("--steps"),
+            BatchSize: args.Count("--batch-size", 64),
+            Epochs: args.Count("--epochs", 1),
+            TestEvery: args.Count("--test-every", 300),
+            BatchLimit: args.OptionalInt("--batch-limit"),
+            ShuffleSeed: args.Seed("--seed", 0));
+        network.Validate();
+        training.Validate();
+        string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");
+        if (runId.Length == 0 || runId.Length > 100 || runId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || runId.StartsWith('.'))
+        {
+            throw new InvalidOptionException("--run-id", $"'{runId}'", "use 1–100 letters, digits, '-', '_' or '.', not starting with '.'");
+        }
+
+        string? cluster = args.OptionalString("--cluster");
+        if (cluster is not null)
+        {
+            ClusterAddress.Parse(cluster);
+        }
+
+        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"));
+        args.RejectUnknown("train");
+        return settings;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Pcn.Silo;
+
+namespace Pcn.Client.Connection;
+
+/// <summary>
+/// Where the client's grain calls go: a silo hosted in this process (no cluster address given), or a cluster reached
+/// through its gateways. Disposing it stops the embedded silo or disconnects the client.
+/// </summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    /// <summary>How long the client keeps trying to reach a cluster before it gives up with an error.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host, IGrainFactory grains, string description, string? httpAddress)
+    {
+        _host = host;
+        Grains = grains;
+        Description = description;
+        HttpAddress = httpAddress;
+    }
+
+    /// <summary>The grain factory.</summary>
+    public IGrainFactory Grains { get; }
+
+    /// <summary>"embedded silo on 127.0.0.1:…" or "cluster at …".</summary>
+    public string Description { get; }
+
+    /// <summary>The embedded silo's HTTP address (for /health), if any.</summary>
+    public string? HttpAddress { get; }
+
+    /// <summary>Starts a single silo in this process on free loopback ports.</summary>
+    public static async Task<ClusterConnection> StartEmbeddedAsync(CancellationToken cancellation)
+    {
+        var options = new Pcn.Silo.SiloOptions { SiloPort = FreePort(), GatewayPort = FreePort(), HttpPort = FreePort() };
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The console belongs to the progress display: only warnings and errors from the silo.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Pcn"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            ["Logging:LogLevel:Orleans.Runtime.Silo"] = "Error",
+        });
+        builder.AddPcnSilo(options);
+        WebApplication app = builder.Build();
+        app.MapPcnEndpoints();
+        await app.StartAsync(cancellation);
+        return new ClusterConnection(app, app.Services.GetRequiredService<IGrainFactory>(), $"embedded silo on 127.0.0.1:{options.SiloPort}", $"http://127.0.0.1:{options.HttpPort}");
+    }
+
+    /// <summary>Connects to a cluster's gateways, giving up after <see cref="ConnectTimeout"/> with a clear error.</summary>
+    public static async Task<ClusterConnection> ConnectAsync(string address, string clusterId, string serviceId, CancellationToken cancellation)
+    {
+        IReadOnlyList<IPEndPoint> gateways = ClusterAddress.Parse(address);
+        DateTime deadline = DateTime.UtcNow + ConnectTimeout;
+        IHost host = Host.CreateDefaultBuilder()
+            .ConfigureLogging(logging => logging.ClearProviders())
+            .UseOrleansClient(client => client
+                .UseStaticClustering([.. gateways])
+                .Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = serviceId;
+                })
+                .UseConnectionRetryFilter(async (exception, token) =>
+                {
+                    if (DateTime.UtcNow >= deadline)
+                    {
+                        return false;
+                    }
+
+                    await Task.Delay(500, token);
+                    return true;
+                }))
+            .Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(ConnectTimeout + TimeSpan.FromSeconds(2));
+        try
+        {
+            await host.StartAsync(timeout.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ClusterUnreachableException($"Could not reach the Pcn cluster at {address} within {ConnectTimeout.TotalSeconds:0} s ({e.GetBaseException().Message}). Is a silo running there (scripts/cluster.sh start), and is the address its gateway port?", e);
+        }
+
+        return new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>(), $"cluster at {address}", null);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _host.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

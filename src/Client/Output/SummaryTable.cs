@@ -1,0 +1,42 @@
+using System.Globalization;
+using Pcn.Abstractions.Messages;
+
+namespace Pcn.Client.Output;
+
+/// <summary>The table printed when a run ends.</summary>
+public static class SummaryTable
+{
+    /// <summary>Writes the run's outcome, timings, accuracy and the final per-layer energies.</summary>
+    public static void Write(TextWriter output, RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, string resultsPath)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        RunRequest r = snapshot.Request;
+        BatchSummary? last = summaries.Count > 0 ? summaries[^1] : null;
+        double? accuracy = summaries.LastOrDefault(s => s.TestAccuracy is not null)?.TestAccuracy;
+        double rate = snapshot.ElapsedSeconds > 0 ? summaries.Count * r.Training.BatchSize / snapshot.ElapsedSeconds : 0;
+        var rows = new List<(string, string)>
+        {
+            ("run", r.RunId),
+            ("state", snapshot.State.ToString().ToLowerInvariant() + (snapshot.Failure is null ? string.Empty : $" — {snapshot.Failure}")),
+            ("network", $"H={r.Network.Depth} N={r.Network.Width} {Abstractions.Options.OptionNames.Name(r.Network.Activation)} {Abstractions.Options.OptionNames.Name(r.Network.Parameterisation)} {Abstractions.Options.OptionNames.Name(r.Network.Loss)}{(r.Network.Skips ? string.Empty : " no-skips")} seed {r.Network.Seed}"),
+            ("training", $"{Abstractions.Options.OptionNames.Name(r.Training.Algorithm)} η={r.Training.LearningRate} β={r.Training.InferenceRate} T={r.Training.InferenceSteps ?? r.Network.Depth} B={r.Training.BatchSize}"),
+            ("batches", $"{snapshot.Batches}/{snapshot.TotalBatches}"),
+            ("time", $"{snapshot.ElapsedSeconds:F1} s ({rate:F0} samples/s)"),
+            ("train loss", last is null ? "-" : last.TrainLoss.ToString("G5", CultureInfo.InvariantCulture)),
+            ("test accuracy", accuracy is double a ? $"{a:F2}%" : "-"),
+        };
+        if (last is { LayerEnergies.Length: > 0 })
+        {
+            rows.Add(("energy", $"{last.LayerEnergies.Sum():G5} total; per layer ℓ=1..{last.LayerEnergies.Length}: {string.Join(" ", last.LayerEnergies.Select(e => e.ToString("G3", CultureInfo.InvariantCulture)))}"));
+        }
+
+        rows.Add(("results", resultsPath));
+        int width = rows.Max(row => row.Item1.Length);
+        output.WriteLine();
+        foreach ((string name, string value) in rows)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name.PadRight(width)}  {value}"));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Pcn.Abstractions.Options;
+using Pcn.Client.Commands;
+using Pcn.Client.Connection;
+
+// pcn: drives Pcn training runs. Exit codes: 0 done, 1 error, 2 invalid options, 3 diverged, 130 cancelled.
+string command = args.Length == 0 ? "help" : args[0];
+string[] rest = args.Skip(1).ToArray();
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (!stop.IsCancellationRequested)
+    {
+        e.Cancel = true;  // the first Ctrl-C stops the run cleanly; a second one ends the process
+        stop.Cancel();
+    }
+};
+
+try
+{
+    return command switch
+    {
+        "train" => await TrainCommand.RunAsync(rest, Console.Out, stop.Token),
+        "status" => await StatusCommand.RunAsync(rest, Console.Out),
+        "eval" => await EvalCommand.RunAsync(rest, Console.Out),
+        "help" or "--help" or "-h" => Help.Print(Console.Out),
+        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, status, eval, help"),
+    };
+}
+catch (InvalidOptionException e)
+{
+    Console.Error.WriteLine($"pcn: {e.Message}");
+    return 2;
+}
+catch (ClusterUnreachableException e)
+{
+    Console.Error.WriteLine($"pcn: {e.Message}");
+    return 1;
+}
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or IOException)
+{
+    // Errors a grain reports back (bad data, an existing run id) arrive here with their message intact.
+    Console.Error.WriteLine($"pcn: {e.Message}");
+    return e is ArgumentException ? 2 : 1;
+}
