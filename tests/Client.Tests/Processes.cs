@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Pcn.Client.Tests;
+
+/// <summary>Starts pcn and pcn-silo as real processes on 127.0.0.1 and stops them by PID.</summary>
+internal static class Processes
+{
+    private static readonly string Configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Pcn => Path.Combine(RepositoryRoot, "src", "Client", "bin", Configuration, "net10.0", "pcn.dll");
+
+    public static string Silo => Path.Combine(RepositoryRoot, "src", "Silo", "bin", Configuration, "net10.0", "pcn-silo.dll");
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs `dotnet dll args` to completion (killed after <paramref name="timeout"/>); returns exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
+    {
+        using Process process = Start(dll, args, workingDirectory);
+        var output = new StringBuilder();
+        var error = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (error) { error.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(dll)} {string.Join(' ', args)} did not finish within {timeout}: {output}{error}");
+        }
+
+        process.WaitForExit();
+        return (process.ExitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Starts a long-running process (a silo); the caller stops it with <see cref="Stop"/>.</summary>
+    public static Process Start(string dll, IEnumerable<string> args, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+        };
+        info.ArgumentList.Add(dll);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
+    }
+
+    public static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+    }
+
+    /// <summary>Polls /health until it answers or the deadline passes.</summary>
+    public static async Task WaitHealthyAsync(int httpPort, Process process, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The silo exited with code {process.ExitCode}: {await process.StandardError.ReadToEndAsync()}");
+            }
+
+            try
+            {
+                if ((await http.GetStringAsync($"http://127.0.0.1:{httpPort}/health")) == "healthy")
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The silo on HTTP port {httpPort} did not become healthy within {timeout}.");
+    }
+
+    private static string FindRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Pcn.slnx")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Pcn.slnx not found above " + AppContext.BaseDirectory);
+    }
+}
