@@ -43,7 +43,15 @@ public sealed class EndToEndTests
 
             Assert.Equal("completed", cluster.RootElement.GetProperty("state").GetString());
             Assert.Equal(Batches(embedded), Batches(cluster));
-            Assert.Equal(embedded.RootElement.GetProperty("finalTestAccuracy").GetDouble(), cluster.RootElement.GetProperty("finalTestAccuracy").GetDouble());
+            double accuracy = cluster.RootElement.GetProperty("finalTestAccuracy").GetDouble();
+            Assert.Equal(embedded.RootElement.GetProperty("finalTestAccuracy").GetDouble(), accuracy);
+
+            (int statusCode, string status, _) = await Processes.RunAsync(Processes.Pcn, ["status", "--cluster", $"127.0.0.1:{gateway1}"], TimeSpan.FromMinutes(1));
+            Assert.Equal(0, statusCode);
+            Assert.Matches(@"e2e-cluster\s+completed\s+12/12", status);
+            (int evalCode, string eval, _) = await Processes.RunAsync(Processes.Pcn, ["eval", "--cluster", $"127.0.0.1:{gateway0}", "--run", "e2e-cluster"], TimeSpan.FromMinutes(1));
+            Assert.Equal(0, evalCode);
+            Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"e2e-cluster: test accuracy {accuracy:F2}%"), eval);
         }
         finally
         {

@@ -36,7 +36,17 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, ILog
         }
 
         RunIds.Validate(request.RunId);
-        Dataset data = datasets.Get(request.Data);
+        Dataset data;
+        try
+        {
+            data = datasets.Get(request.Data);
+        }
+        catch (Exception e) when (e is GpuKernels.Data.IdxFormatException or InvalidDataException)
+        {
+            // The data layer's exception types are not Orleans-serialisable; the message (file and fault) is what matters.
+            throw new InvalidOperationException(e.Message);
+        }
+
         TrainingSchedule schedule = TrainingSchedule.Create(request.Network, request.Training, data);
         if (!await GrainFactory.GetGrain<IRunRegistryGrain>(0).RegisterAsync(request))
         {
