@@ -1,0 +1,109 @@
+using Orleans.TestingHost;
+using Pcn.Abstractions.Grains;
+using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Options;
+using Pcn.GpuKernels.Backends.Cpu;
+using Pcn.GpuKernels.Data;
+using Pcn.GpuKernels.Training;
+using Pcn.Grains.Hosting;
+
+namespace Pcn.Benchmarks;
+
+/// <summary>
+/// Issue #3's figures: µPC throughput through the layer grains on one silo against the single-process trainer on the
+/// same configuration, and silo-to-silo tensor transfer with the raw-byte codec against Orleans' float[] codec.
+/// </summary>
+internal static class GrainBenchmarks
+{
+    public static async Task RunAsync(string dataDir, int depth, int width, int steps, int batches, int warmupBatches)
+    {
+        var network = new NetworkOptions(depth, width, Seed: 1);
+        var training = new TrainingOptions(InferenceSteps: steps, BatchLimit: batches, TestEvery: int.MaxValue);
+        var data = new DataSource(dataDir, 0.5f, 0.5f, LimitTrain: 64 * batches, LimitTest: 64);
+        Dataset dataset = Dataset.Load(data.Directory, Normalisation.FashionMnist, data.LimitTrain, data.LimitTest);
+
+        var cluster = new TestClusterBuilder(2);
+        cluster.AddSiloBuilderConfigurator<PcnSilo>();
+        TestCluster silos = cluster.Build();
+        await silos.DeployAsync();
+        try
+        {
+            // One silo for the throughput ratio (the "embedded silo" case): the run's layers all land on silo 0
+            // when the second silo is stopped.
+            await silos.StopSiloAsync(silos.SecondarySilos[0]);
+            Console.WriteLine($"µPC through the grains vs the single-process trainer: H={depth} N={width} B=64 T={steps}, batches {warmupBatches + 1}..{batches} timed");
+            for (int round = 0; round < 2; round++)
+            {
+                double single = SingleProcess(network, training, dataset, warmupBatches);
+                double grains = await ThroughGrainsAsync(silos.GrainFactory, network, training, data, warmupBatches, round);
+                Console.WriteLine($"  round {round + 1}: single process {single,8:F1} samples/s   grains {grains,8:F1} samples/s   ratio {grains / single:F3} (target ≥ 0.9)");
+            }
+
+            await silos.StartAdditionalSiloAsync();
+            await silos.WaitForLivenessToStabilizeAsync();
+            ITransferProbeGrain first = silos.GrainFactory.GetGrain<ITransferProbeGrain>("probe/1/2");
+            string a = await first.GetSiloAsync(), b = await silos.GrainFactory.GetGrain<ITransferProbeGrain>("probe/2/2").GetSiloAsync();
+            Console.WriteLine($"Tensor transfer 64×{width} from silo {a} to silo {b} (best of 3 rounds of 200):");
+            double raw = double.MaxValue, array = double.MaxValue;
+            for (int round = 0; round < 3; round++)
+            {
+                raw = Math.Min(raw, await first.SendAsync("probe/2/2", 200, 64, width, rawBytes: true));
+                array = Math.Min(array, await first.SendAsync("probe/2/2", 200, 64, width, rawBytes: false));
+            }
+
+            Console.WriteLine($"  raw-byte TensorPayload codec {raw * 1e6,8:F1} µs   float[] codec {array * 1e6,8:F1} µs   speed-up {array / raw:F2}× (target ≥ 4×)");
+        }
+        finally
+        {
+            await silos.StopAllSilosAsync();
+            await silos.DisposeAsync();
+        }
+    }
+
+    private static double SingleProcess(NetworkOptions network, TrainingOptions training, Dataset data, int warmupBatches)
+    {
+        using var trainer = new Trainer(new CpuBackend(), network, training, data);
+        var reports = new List<BatchReport>();
+        trainer.Run(new Collect<BatchReport>(reports.Add));
+        return Rate(reports.Select(r => (r.Batch, r.Elapsed.TotalSeconds)).ToList(), warmupBatches, training.BatchSize);
+    }
+
+    private static async Task<double> ThroughGrainsAsync(IGrainFactory grains, NetworkOptions network, TrainingOptions training, DataSource data, int warmupBatches, int round)
+    {
+        var request = new RunRequest($"bench-{round}-{Guid.NewGuid():N}", network, training, data);
+        ITrainingCoordinatorGrain coordinator = grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
+        RunSnapshot snapshot = await coordinator.StartAsync(request);
+        var summaries = new List<BatchSummary>();
+        while (!snapshot.IsFinished)
+        {
+            await Task.Delay(200);
+            snapshot = await coordinator.GetSnapshotAsync(summaries.Count == 0 ? 0 : summaries[^1].Batch);
+            summaries.AddRange(snapshot.Summaries);
+        }
+
+        if (snapshot.State != RunState.Completed)
+        {
+            throw new InvalidOperationException($"The benchmark run ended {snapshot.State}: {snapshot.Failure}");
+        }
+
+        return Rate(summaries.Select(s => (s.Batch, s.ElapsedSeconds)).ToList(), warmupBatches, training.BatchSize);
+    }
+
+    /// <summary>Samples per second between the end of batch <paramref name="warmupBatches"/> and the last batch.</summary>
+    private static double Rate(List<(int Batch, double Seconds)> times, int warmupBatches, int batchSize)
+    {
+        (int firstBatch, double start) = times.First(t => t.Batch == warmupBatches);
+        (int lastBatch, double end) = times[^1];
+        return (lastBatch - firstBatch) * batchSize / (end - start);
+    }
+
+    private sealed class Collect<T>(Action<T> add) : IProgress<T>
+    {
+        public void Report(T value) => add(value);
+    }
+
+    private sealed class PcnSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains();
+    }
+}
