@@ -15,13 +15,19 @@ public sealed class TensorPayload
 
     /// <summary>Wraps <paramref name="values"/> (rows × columns, row-major); the caller gives up the array.</summary>
     public TensorPayload(int rows, int columns, float[] values)
+        : this(rows, columns, values, exactLength: true)
+    {
+    }
+
+    private TensorPayload(int rows, int columns, float[] values, bool exactLength)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
-        if ((long)rows * columns != values.Length)
+        long count = (long)rows * columns;
+        if (exactLength ? count != values.Length : count > values.Length)
         {
-            throw new ArgumentException($"A {rows}×{columns} payload needs {(long)rows * columns} values, not {values.Length}.", nameof(values));
+            throw new ArgumentException($"A {rows}×{columns} payload needs {count} values, not {values.Length}.", nameof(values));
         }
 
         Rows = rows;
@@ -36,10 +42,16 @@ public sealed class TensorPayload
     public int Columns { get; }
 
     /// <summary>The values, row-major.</summary>
-    public ReadOnlySpan<float> Values => _values;
+    public ReadOnlySpan<float> Values => _values.AsSpan(0, Rows * Columns);
 
     /// <summary>The values as raw bytes (the machine's byte order, which the codec requires to be little-endian).</summary>
-    public ReadOnlySpan<byte> Bytes => MemoryMarshal.AsBytes(_values.AsSpan());
+    public ReadOnlySpan<byte> Bytes => MemoryMarshal.AsBytes(Values);
+
+    /// <summary>
+    /// A payload over the first rows × columns values of a longer, pooled array. The sender returns the array to its
+    /// pool only after the call that carried the payload has completed: receivers copy what they need at once.
+    /// </summary>
+    public static TensorPayload OverPooled(int rows, int columns, float[] pooled) => new(rows, columns, pooled, exactLength: false);
 
     /// <summary>"R×C", for messages.</summary>
     public string Shape => $"{Rows}×{Columns}";

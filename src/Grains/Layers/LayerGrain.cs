@@ -64,7 +64,8 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
         Layer.Forward(Below);
         if (_above is not null)
         {
-            await _above.DepositActivityAsync(new ActivityMessage(batch, -1, backend.ToPayload(Layer.Activity)));
+            using PooledPayload z = backend.RentPayload(Layer.Activity);
+            await _above.DepositActivityAsync(new ActivityMessage(batch, -1, z.Payload));
         }
     }
 
@@ -86,7 +87,8 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
     {
         ArgumentNullException.ThrowIfNull(command);
         Layer.UpdateActivity(command.StepSize, FeedbackAbove, _aboveSendsError ? ErrorAbove : null);
-        await _above!.DepositActivityAsync(new ActivityMessage(command.Batch, command.Step, backend.ToPayload(Layer.Activity)));
+        using PooledPayload z = backend.RentPayload(Layer.Activity);
+        await _above!.DepositActivityAsync(new ActivityMessage(command.Batch, command.Step, z.Payload));
     }
 
     /// <inheritdoc/>
@@ -166,11 +168,19 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
 
     private InvalidOperationException Missing(string what) => new($"Layer {Layer.Shape.Index} of run {_setup?.RunId} has not received {what}.");
 
-    private Task SendFeedbackAsync(int batch, int step)
+    private async Task SendFeedbackAsync(int batch, int step)
     {
         Layer.ComputeFeedback();
-        TensorPayload? error = Layer.Shape.HasSkip ? backend.ToPayload(Layer.Error) : null;
-        return _below!.DepositFeedbackAsync(new FeedbackMessage(batch, step, backend.ToPayload(Layer.Feedback), error));
+        using PooledPayload feedback = backend.RentPayload(Layer.Feedback);
+        PooledPayload? error = Layer.Shape.HasSkip ? backend.RentPayload(Layer.Error) : null;
+        try
+        {
+            await _below!.DepositFeedbackAsync(new FeedbackMessage(batch, step, feedback.Payload, error?.Payload));
+        }
+        finally
+        {
+            error?.Dispose();
+        }
     }
 
     private void Release()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Pcn.Abstractions.Messages;
 using Pcn.GpuKernels.Backends;
 
@@ -12,6 +13,18 @@ internal static class TensorPayloads
         float[] values = new float[tensor.Length];
         backend.Download(tensor, values);
         return new TensorPayload(tensor.Rows, tensor.Columns, values);
+    }
+
+    /// <summary>
+    /// A payload holding a copy of <paramref name="tensor"/> in an array rented from the shared pool; dispose it after
+    /// the call that sends it has completed (the receiver has copied it by then). Activities and feedback are sent
+    /// every inference step, and at N = 512 each is a large-object-heap array: pooling keeps the GC out of training.
+    /// </summary>
+    public static PooledPayload RentPayload(this IPcBackend backend, Tensor tensor)
+    {
+        float[] values = ArrayPool<float>.Shared.Rent(tensor.Length);
+        backend.Download(tensor, values.AsSpan(0, tensor.Length));
+        return new PooledPayload(TensorPayload.OverPooled(tensor.Rows, tensor.Columns, values), values);
     }
 
     /// <summary>Copies <paramref name="payload"/> into <paramref name="tensor"/>, (re)allocating it when the shape differs.</summary>
