@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Pcn's tests and training need on Debian: the Fashion-MNIST data set (IDX files in
-# /usr/share/datasets/fashion-mnist). The .NET SDK is expected on PATH (see global.json for the version).
+# /usr/share/datasets/fashion-mnist) and redis-server (for the Redis clustering tests; no service is started).
+# The .NET SDK is expected on PATH (see global.json for the version).
 set -euo pipefail
 
 need=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+# The tests start a real Redis for the multi-machine clustering path.
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Pcn.Client.Tests;
+
+/// <summary>
+/// Silos that find each other through Redis (as on several machines): a real redis-server (Debian's package) on a free
+/// loopback port, two silo processes with Redis clustering, and the client training through one gateway.
+/// </summary>
+public sealed class RedisClusterTests
+{
+    private const string RedisServer = "/usr/bin/redis-server";
+
+    [Fact]
+    public async Task RedisClusteredSilos_TrainARun_WithLayersOnBoth()
+    {
+        Assert.True(File.Exists(RedisServer), $"{RedisServer} is missing: install Debian's redis-server (scripts/install-deps.sh does).");
+        string runs = Directory.CreateTempSubdirectory("pcn-redis").FullName;
+        int redisPort = Processes.FreePort();
+        var processes = new List<Process>();
+        try
+        {
+            var redis = Process.Start(new ProcessStartInfo(RedisServer)
+            {
+                ArgumentList = { "--port", $"{redisPort}", "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--dir", runs },
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            }) ?? throw new InvalidOperationException("redis-server did not start");
+            processes.Add(redis);
+            await WaitForPortAsync(redisPort, TimeSpan.FromSeconds(20));
+
+            int gateway = 0;
+            for (int i = 0; i < 2; i++)
+            {
+                int siloPort = Processes.FreePort(), http = Processes.FreePort();
+                int gatewayPort = Processes.FreePort();
+                gateway = i == 0 ? gatewayPort : gateway;
+                Process silo = Processes.Start(Processes.Silo, ["--clustering", "redis", "--redis", $"127.0.0.1:{redisPort}", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--http-port", $"{http}", "--cluster-id", "pcn"]);
+                processes.Add(silo);
+                await Processes.WaitHealthyAsync(http, silo, TimeSpan.FromSeconds(60));
+            }
+
+            // The second silo has joined once the membership table lists two active silos; a short run then spans both.
+            (int code, string output, string error) = await Processes.RunAsync(
+                Processes.Pcn, ["train", "--cluster", $"127.0.0.1:{gateway}", "--run-id", "redis-run", "--runs-dir", runs, "--depth", "3", "--width", "16", "--batch-limit", "4", "--test-every", "4", "--limit-train", "512", "--limit-test", "128", "--quiet"], TimeSpan.FromMinutes(3));
+
+            Assert.True(code == 0, $"exit {code}: {output}{error}");
+            using JsonDocument results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runs, "redis-run", "results.json")));
+            Assert.Equal("completed", results.RootElement.GetProperty("state").GetString());
+            Assert.Equal(2, results.RootElement.GetProperty("placement").EnumerateArray().Select(p => p.GetProperty("silo").GetString()).Distinct().Count());
+        }
+        finally
+        {
+            foreach (Process process in Enumerable.Reverse(processes))
+            {
+                Processes.Stop(process);
+                process.Dispose();
+            }
+        }
+    }
+
+    private static async Task WaitForPortAsync(int port, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"Nothing listened on 127.0.0.1:{port} within {timeout}.");
+    }
+}
