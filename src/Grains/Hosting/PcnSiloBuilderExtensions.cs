@@ -16,7 +16,7 @@ public static class PcnSiloBuilderExtensions
     public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<IPcBackend>(_ => new CpuBackend(parallelProducts: false));
+        builder.Services.AddSingleton<IPcBackend>(_ => new CpuBackend());
         builder.Services.AddSingleton<DatasetCache>();
         builder.Services.AddPlacementDirector<ContiguousBlockPlacement, ContiguousBlockPlacementDirector>();
         return builder;

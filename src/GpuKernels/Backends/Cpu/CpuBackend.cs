@@ -13,8 +13,8 @@ public sealed unsafe class CpuBackend : IPcBackend
 {
     /// <summary>Creates the backend.</summary>
     /// <param name="parallelProducts">
-    /// Split large products over the cores (the default, for the single-process trainer). A silo passes false: its
-    /// scheduler already runs many layer grains at once, and waking more threads per product only adds contention.
+    /// Split large products over the cores (the default). Inside a silo the layer grains' products share the same
+    /// pool: a product started while another runs is published, and an idle core helps with it.
     /// </param>
     public CpuBackend(bool parallelProducts = true)
     {
