@@ -54,10 +54,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
         network.Validate();
         training.Validate();
         string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");
-        if (runId.Length == 0 || runId.Length > 100 || runId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || runId.StartsWith('.'))
-        {
-            throw new InvalidOptionException("--run-id", $"'{runId}'", "use 1–100 letters, digits, '-', '_' or '.', not starting with '.'");
-        }
+        RunIds.Validate(runId);
 
         string? cluster = args.OptionalString("--cluster");
         if (cluster is not null)
