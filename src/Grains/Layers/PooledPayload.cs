@@ -3,10 +3,18 @@ using Pcn.Abstractions.Messages;
 
 namespace Pcn.Grains.Layers;
 
-/// <summary>A payload over a pooled array; disposing returns the array (once the sending call has completed).</summary>
-internal readonly struct PooledPayload(TensorPayload payload, float[] array) : IDisposable
+/// <summary>
+/// A payload lent for one call: over a pooled array (returned on dispose) or a view of a layer's buffer (nothing to return).
+/// </summary>
+internal readonly struct PooledPayload(TensorPayload payload, float[]? pooled) : IDisposable
 {
     public TensorPayload Payload { get; } = payload;
 
-    public void Dispose() => ArrayPool<float>.Shared.Return(array);
+    public void Dispose()
+    {
+        if (pooled is not null)
+        {
+            ArrayPool<float>.Shared.Return(pooled);
+        }
+    }
 }
