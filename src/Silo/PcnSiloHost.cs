@@ -4,11 +4,17 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Hosting;
 
 namespace Pcn.Silo;
 
-/// <summary>Configures a Pcn silo on a web host: Orleans with Pcn's grains, clustering, and /health.</summary>
+/// <summary>
+/// Configures a Pcn silo on a web host: Orleans with Pcn's grains, clustering, /health, and /metrics (the Pcn meter and
+/// Orleans' own meters through the OpenTelemetry Prometheus exporter, with a service.name resource).
+/// </summary>
 public static class PcnSiloHost
 {
     /// <summary>Adds the silo to <paramref name="builder"/> with validated <paramref name="options"/>.</summary>
@@ -37,17 +43,24 @@ public static class PcnSiloHost
 
             silo.AddPcnGrains();
         });
+        builder.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName: "pcn-silo", serviceInstanceId: $"{options.Address}:{options.SiloPort}"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(MetricNames.Meter, "Microsoft.Orleans")
+                .AddPrometheusExporter());
+
         // Port 0 lets the system choose a free port (the embedded silo of `pcn train` uses it).
         builder.WebHost.UseUrls($"http://{FormatHost(options.IPAddress)}:{options.HttpPort}");
 
         return builder;
     }
 
-    /// <summary>Maps /health: 200 with "healthy" once the silo is up.</summary>
+    /// <summary>Maps /health (200 "healthy" once the silo is up) and /metrics (Prometheus text format).</summary>
     public static WebApplication MapPcnEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/health", () => Results.Text("healthy"));
+        app.MapPrometheusScrapingEndpoint();
         return app;
     }
 

@@ -21,7 +21,10 @@ public static class TrainCommand
         await using ClusterConnection connection = settings.Cluster is null
             ? await ClusterConnection.StartEmbeddedAsync(CancellationToken.None)
             : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);
-        output.WriteLine($"pcn: run {request.RunId} on the {connection.Description}{(connection.HttpAddress is null ? string.Empty : $" (health: {connection.HttpAddress}/health)")}");
+        output.WriteLine($"pcn: run {request.RunId} on the {connection.Description}");
+        output.WriteLine(connection.HttpAddress is null
+            ? "pcn: metrics are served on /metrics of every silo of the cluster (see dashboards/ for Prometheus and Grafana)"
+            : $"pcn: metrics at {connection.HttpAddress}/metrics, health at {connection.HttpAddress}/health");
         ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
         RunSnapshot snapshot = await coordinator.StartAsync(request);
         IReadOnlyList<string> placement = await coordinator.GetPlacementAsync();

@@ -5,6 +5,7 @@ using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Data;
 using Pcn.GpuKernels.Training;
+using Pcn.Grains.Diagnostics;
 
 namespace Pcn.Grains.Coordination;
 
@@ -12,7 +13,7 @@ namespace Pcn.Grains.Coordination;
 /// Drives one run through its layer grains with the schedule of <see cref="PcNetwork"/>: the same commands in the same
 /// order, energies summed in the same order, so the run equals the single-process trainer bit for bit.
 /// </summary>
-public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, ILogger<TrainingCoordinatorGrain> logger) : Grain, ITrainingCoordinatorGrain
+public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnInstruments instruments, ILogger<TrainingCoordinatorGrain> logger) : Grain, ITrainingCoordinatorGrain
 {
     private readonly List<BatchSummary> _summaries = [];
     private readonly Stopwatch _clock = new();
@@ -58,6 +59,7 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, ILog
         _layers = Enumerable.Range(1, count).Select(l => GrainFactory.GetGrain<ILayerGrain>(LayerKeys.For(request.RunId, l, count))).ToArray();
         await Task.WhenAll(_layers.Select((layer, i) => layer.InitializeAsync(new LayerSetup(request.RunId, request.Network, i + 1))));
         _state = RunState.Running;
+        instruments.State(request.RunId, _state);
         LogStarted(request.RunId, count, schedule.TotalBatches);
         _loop = RunAsync();
         return Snapshot(0);
@@ -131,9 +133,16 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, ILog
                     }
 
                     iterator.Fill(b, batch.X, batch.Y, batch.Labels);
+                    long started = Stopwatch.GetTimestamp();
                     (double loss, double[] energies) = await TrainBatchAsync(_batches + 1, batch);
                     _batches++;
+                    instruments.Batch(request.RunId, training.BatchSize, loss, energies.Length > 0 ? energies.Sum() : null, Stopwatch.GetElapsedTime(started));
                     double? accuracy = schedule.EvaluatesAfter(_batches) ? await EvaluateCoreAsync() : null;
+                    if (accuracy is double measured)
+                    {
+                        instruments.TestAccuracy(request.RunId, measured);
+                    }
+
                     _summaries.Add(new BatchSummary(epoch, _batches, loss, energies, accuracy, _clock.Elapsed.TotalSeconds));
                 }
             }
@@ -155,6 +164,7 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, ILog
         _clock.Stop();
         _state = state;
         _failure = failure;
+        instruments.State(_request!.RunId, state);
         LogFinished(_request!.RunId, state, _batches, failure ?? string.Empty);
     }
 
@@ -181,6 +191,7 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, ILog
         int steps = _schedule!.Steps;
         for (int t = 0; t <= steps; t++)
         {
+            long stepStarted = Stopwatch.GetTimestamp();
             bool last = t == steps;
             var command = new StepCommand(batch, t, BelowChanged: t > 0, SendFeedback: !last, StepSize: training.InferenceRate / rows);
             double[] sums = await Task.WhenAll(_layers.Select(l => l.ComputeErrorAsync(command)));
@@ -208,6 +219,7 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, ILog
             }
 
             await Task.WhenAll(_layers[..^1].Select(l => l.UpdateActivityAsync(command)));
+            instruments.InferenceStep(request.RunId, Stopwatch.GetElapsedTime(stepStarted));
         }
 
         await UpdateWeightsAsync(batch, GradientFactors.PredictiveCoding(rows));

@@ -4,6 +4,7 @@ using Pcn.Abstractions.Messages;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Layers;
 using Pcn.GpuKernels.Network;
+using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Placement;
 
 namespace Pcn.Grains.Layers;
@@ -15,7 +16,7 @@ namespace Pcn.Grains.Layers;
 /// </summary>
 [ContiguousBlockPlacement]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An activation releases its tensors in OnDeactivateAsync and ReleaseAsync; Orleans owns its lifetime.")]
-public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Grain, ILayerGrain
+public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo, PcnInstruments instruments) : Grain, ILayerGrain
 {
     private PcLayer? _layer;
     private LayerSetup? _setup;
@@ -65,6 +66,7 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
         if (_above is not null)
         {
             using PooledPayload z = backend.RentPayload(Layer.Activity);
+            instruments.Message(MessageKind.Activity, z.Payload.Bytes.Length);
             await _above.DepositActivityAsync(new ActivityMessage(batch, -1, z.Payload));
         }
     }
@@ -78,6 +80,11 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
         {
             await SendFeedbackAsync(command.Batch, command.Step);
         }
+        else if (!command.SendFeedback)
+        {
+            // The errors after the last step: this is the layer's energy after inference.
+            instruments.LayerEnergy(_setup.RunId, Layer.Shape.Index, energy / Layer.BatchSize);
+        }
 
         return energy;
     }
@@ -88,6 +95,7 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
         ArgumentNullException.ThrowIfNull(command);
         Layer.UpdateActivity(command.StepSize, FeedbackAbove, _aboveSendsError ? ErrorAbove : null);
         using PooledPayload z = backend.RentPayload(Layer.Activity);
+        instruments.Message(MessageKind.Activity, z.Payload.Bytes.Length);
         await _above!.DepositActivityAsync(new ActivityMessage(command.Batch, command.Step, z.Payload));
     }
 
@@ -110,6 +118,7 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
     {
         ArgumentNullException.ThrowIfNull(update);
         Layer.UpdateWeights(update.GradientFactor, update.LearningRate, update.Beta1, update.Beta2, update.Epsilon);
+        instruments.LayerWeightNorm(_setup!.RunId, Layer.Shape.Index, Math.Sqrt(backend.SumOfSquares(Layer.Weights)));
         return Task.CompletedTask;
     }
 
@@ -173,6 +182,7 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo) : Gra
         Layer.ComputeFeedback();
         using PooledPayload feedback = backend.RentPayload(Layer.Feedback);
         PooledPayload? error = Layer.Shape.HasSkip ? backend.RentPayload(Layer.Error) : null;
+        instruments.Message(MessageKind.Feedback, feedback.Payload.Bytes.Length + (error?.Payload.Bytes.Length ?? 0));
         try
         {
             await _below!.DepositFeedbackAsync(new FeedbackMessage(batch, step, feedback.Payload, error?.Payload));

@@ -1,0 +1,53 @@
+namespace Pcn.Grains.Diagnostics;
+
+/// <summary>
+/// Pcn's instrument names (OpenTelemetry style; the Prometheus exporter turns dots into underscores, appends the unit
+/// and "_total" for counters: <c>pcn.run.batch.duration</c> in seconds becomes <c>pcn_run_batch_duration_seconds</c>).
+/// </summary>
+public static class MetricNames
+{
+    /// <summary>The meter every Pcn instrument belongs to.</summary>
+    public const string Meter = "Pcn";
+
+    /// <summary>E_ℓ/B after inference, per run and layer.</summary>
+    public const string LayerEnergy = "pcn.layer.energy";
+
+    /// <summary>Frobenius norm of W_ℓ after the last update, per run and layer.</summary>
+    public const string LayerWeightNorm = "pcn.layer.weight.norm";
+
+    /// <summary>Non-finite energies seen, per run and layer.</summary>
+    public const string LayerNonFinite = "pcn.layer.nonfinite";
+
+    /// <summary>Σ_ℓ E_ℓ/B after inference, per run.</summary>
+    public const string RunEnergy = "pcn.run.energy";
+
+    /// <summary>Feedforward train loss of the last batch, per run.</summary>
+    public const string RunTrainLoss = "pcn.run.train_loss";
+
+    /// <summary>Last test accuracy (percent), per run.</summary>
+    public const string RunTestAccuracy = "pcn.run.test_accuracy";
+
+    /// <summary>The run's state as a number (0 pending, 1 running, 2 completed, 3 diverged, 4 cancelled, 5 failed).</summary>
+    public const string RunState = "pcn.run.state";
+
+    /// <summary>Batches trained, per run.</summary>
+    public const string RunBatches = "pcn.run.batches";
+
+    /// <summary>Samples trained, per run.</summary>
+    public const string RunSamples = "pcn.run.samples";
+
+    /// <summary>Duration of one inference step (both fan-outs), per run.</summary>
+    public const string InferenceStepDuration = "pcn.run.inference_step.duration";
+
+    /// <summary>Duration of one training batch, per run.</summary>
+    public const string BatchDuration = "pcn.run.batch.duration";
+
+    /// <summary>Messages sent between layer grains, per kind (activity, feedback).</summary>
+    public const string LayerMessages = "pcn.layer.messages";
+
+    /// <summary>Tensor bytes sent between layer grains, per kind.</summary>
+    public const string LayerBytes = "pcn.layer.bytes";
+
+    /// <summary>Time spent in backend operations, per operation.</summary>
+    public const string KernelTime = "pcn.kernel.time";
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Pcn.Abstractions.Messages;
+
+namespace Pcn.Grains.Diagnostics;
+
+/// <summary>
+/// Every Pcn instrument, created once per silo through <see cref="IMeterFactory"/>. Per-layer and per-run values are
+/// observable gauges read from a table of current values, so a run's series disappear from /metrics when the run
+/// is dropped (<see cref="DropRun"/>): cardinality stays one series per layer per metric for live runs only.
+/// </summary>
+public sealed class PcnInstruments
+{
+    private static readonly double[] StepBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+    private static readonly double[] BatchBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private readonly ConcurrentDictionary<(string Run, int Layer), LayerValues> _layers = new();
+    private readonly ConcurrentDictionary<string, RunValues> _runs = new();
+    private readonly Counter<long> _nonFinite;
+    private readonly Counter<long> _batches;
+    private readonly Counter<long> _samples;
+    private readonly Histogram<double> _stepDuration;
+    private readonly Histogram<double> _batchDuration;
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _bytes;
+    private readonly Counter<double> _kernelTime;
+
+    /// <summary>Creates the instruments on the meter <see cref="MetricNames.Meter"/>.</summary>
+    public PcnInstruments(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter meter = meterFactory.Create(MetricNames.Meter);
+        meter.CreateObservableGauge(MetricNames.LayerEnergy, () => Layers(v => v.Energy), description: "E_l/B after inference");
+        meter.CreateObservableGauge(MetricNames.LayerWeightNorm, () => Layers(v => v.WeightNorm), description: "Frobenius norm of W_l");
+        meter.CreateObservableGauge(MetricNames.RunEnergy, () => Runs(v => v.Energy), description: "Total energy after inference");
+        meter.CreateObservableGauge(MetricNames.RunTrainLoss, () => Runs(v => v.TrainLoss), description: "Feedforward train loss");
+        meter.CreateObservableGauge(MetricNames.RunTestAccuracy, () => Runs(v => v.TestAccuracy), unit: "%", description: "Last test accuracy");
+        meter.CreateObservableGauge(MetricNames.RunState, () => Runs(v => v.State), description: "0 pending, 1 running, 2 completed, 3 diverged, 4 cancelled, 5 failed");
+        _nonFinite = meter.CreateCounter<long>(MetricNames.LayerNonFinite, description: "Non-finite energies seen");
+        _batches = meter.CreateCounter<long>(MetricNames.RunBatches, description: "Batches trained");
+        _samples = meter.CreateCounter<long>(MetricNames.RunSamples, description: "Samples trained");
+        _stepDuration = meter.CreateHistogram(MetricNames.InferenceStepDuration, unit: "s", description: "One inference step (two fan-outs)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
+        _batchDuration = meter.CreateHistogram(MetricNames.BatchDuration, unit: "s", description: "One training batch", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BatchBuckets });
+        _messages = meter.CreateCounter<long>(MetricNames.LayerMessages, description: "Messages between layer grains");
+        _bytes = meter.CreateCounter<long>(MetricNames.LayerBytes, unit: "By", description: "Tensor bytes between layer grains");
+        _kernelTime = meter.CreateCounter<double>(MetricNames.KernelTime, unit: "s", description: "Time in backend operations");
+    }
+
+    /// <summary>Records a layer's energy after inference (E_ℓ/B); a non-finite value also counts.</summary>
+    public void LayerEnergy(string run, int layer, double energy)
+    {
+        Layer(run, layer).Energy = energy;
+        if (!double.IsFinite(energy))
+        {
+            _nonFinite.Add(1, new KeyValuePair<string, object?>("run", run), new KeyValuePair<string, object?>("layer", layer));
+        }
+    }
+
+    /// <summary>Records ‖W_ℓ‖_F after an update.</summary>
+    public void LayerWeightNorm(string run, int layer, double norm) => Layer(run, layer).WeightNorm = norm;
+
+    /// <summary>Records one batch of a run.</summary>
+    public void Batch(string run, int samples, double trainLoss, double? energy, TimeSpan duration)
+    {
+        RunValues values = Run(run);
+        values.TrainLoss = trainLoss;
+        values.Energy = energy ?? double.NaN;
+        var tag = new KeyValuePair<string, object?>("run", run);
+        _batches.Add(1, tag);
+        _samples.Add(samples, tag);
+        _batchDuration.Record(duration.TotalSeconds, tag);
+    }
+
+    /// <summary>Records one inference step of a run.</summary>
+    public void InferenceStep(string run, TimeSpan duration) => _stepDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("run", run));
+
+    /// <summary>Records a test accuracy.</summary>
+    public void TestAccuracy(string run, double accuracy) => Run(run).TestAccuracy = accuracy;
+
+    /// <summary>Records a run's state.</summary>
+    public void State(string run, RunState state) => Run(run).State = (int)state;
+
+    /// <summary>Counts a message carrying <paramref name="bytes"/> tensor bytes.</summary>
+    public void Message(MessageKind kind, long bytes)
+    {
+        KeyValuePair<string, object?> tag = kind.Tag;
+        _messages.Add(1, tag);
+        _bytes.Add(bytes, tag);
+    }
+
+    /// <summary>Adds time spent in a backend operation.</summary>
+    public void KernelTime(KeyValuePair<string, object?> operation, double seconds) => _kernelTime.Add(seconds, operation);
+
+    /// <summary>Forgets a run's per-layer and per-run gauges, so its series leave /metrics.</summary>
+    public void DropRun(string run)
+    {
+        _runs.TryRemove(run, out _);
+        foreach ((string Run, int Layer) key in _layers.Keys.Where(k => k.Run == run).ToArray())
+        {
+            _layers.TryRemove(key, out _);
+        }
+    }
+
+    private LayerValues Layer(string run, int layer) => _layers.GetOrAdd((run, layer), _ => new LayerValues());
+
+    private RunValues Run(string run) => _runs.GetOrAdd(run, _ => new RunValues());
+
+    private IEnumerable<Measurement<double>> Layers(Func<LayerValues, double> value) =>
+        _layers.Where(p => !double.IsNaN(value(p.Value))).Select(p => new Measurement<double>(value(p.Value), new KeyValuePair<string, object?>("run", p.Key.Run), new KeyValuePair<string, object?>("layer", p.Key.Layer)));
+
+    private IEnumerable<Measurement<double>> Runs(Func<RunValues, double> value) =>
+        _runs.Where(p => !double.IsNaN(value(p.Value))).Select(p => new Measurement<double>(value(p.Value), new KeyValuePair<string, object?>("run", p.Key)));
+
+    private sealed class LayerValues
+    {
+        public double Energy { get; set; } = double.NaN;
+
+        public double WeightNorm { get; set; } = double.NaN;
+    }
+
+    private sealed class RunValues
+    {
+        public double Energy { get; set; } = double.NaN;
+
+        public double TrainLoss { get; set; } = double.NaN;
+
+        public double TestAccuracy { get; set; } = double.NaN;
+
+        public double State { get; set; }
+    }
+}
