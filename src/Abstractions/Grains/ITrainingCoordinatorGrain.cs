@@ -27,6 +27,12 @@ public interface ITrainingCoordinatorGrain : IGrainWithStringKey
     /// <summary>Where each layer lives: ℓ → "host:port" of its silo.</summary>
     Task<IReadOnlyList<string>> GetPlacementAsync();
 
+    /// <summary>
+    /// Forgets a finished run: its layer grains release their memory and its metric series leave /metrics. The run id
+    /// stays taken in the registry.
+    /// </summary>
+    Task DropAsync();
+
     /// <summary>W_ℓ as trained (for checks against the single-process trainer).</summary>
     Task<TensorPayload> GetWeightsAsync(int layer);
 }

@@ -95,6 +95,19 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
     }
 
     /// <inheritdoc/>
+    public async Task DropAsync()
+    {
+        if (_request is null || _state == RunState.Running)
+        {
+            throw new InvalidOperationException(_request is null ? $"There is no run '{this.GetPrimaryKeyString()}'." : $"Run '{_request.RunId}' is still training; cancel it first.");
+        }
+
+        await Task.WhenAll(_layers.Select(l => l.ReleaseAsync()));
+        instruments.DropRun(_request.RunId);
+        _layers = [];
+    }
+
+    /// <inheritdoc/>
     public Task<IReadOnlyList<string>> GetPlacementAsync() => WhenAllList(_layers.Select(l => l.GetSiloAsync()));
 
     /// <inheritdoc/>

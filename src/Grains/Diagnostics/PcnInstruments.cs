@@ -91,6 +91,9 @@ public sealed class PcnInstruments
     /// <summary>Adds time spent in a backend operation.</summary>
     public void KernelTime(KeyValuePair<string, object?> operation, double seconds) => _kernelTime.Add(seconds, operation);
 
+    /// <summary>Forgets one layer's gauges (its grain was released), so its series leave this silo's /metrics.</summary>
+    public void DropLayer(string run, int layer) => _layers.TryRemove((run, layer), out _);
+
     /// <summary>Forgets a run's per-layer and per-run gauges, so its series leave /metrics.</summary>
     public void DropRun(string run)
     {

@@ -134,6 +134,11 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo, PcnIn
     /// <inheritdoc/>
     public Task ReleaseAsync()
     {
+        if (_setup is not null)
+        {
+            instruments.DropLayer(_setup.RunId, _setup.Layer);
+        }
+
         Release();
         DeactivateOnIdle();
         return Task.CompletedTask;
