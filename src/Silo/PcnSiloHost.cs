@@ -32,7 +32,14 @@ public static class PcnSiloHost
             if (options.Clustering == "redis")
             {
                 silo.UseRedisClustering(options.Redis!);
-                silo.ConfigureEndpoints(options.IPAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+                if (options.IPAddress.Equals(IPAddress.Any))
+                {
+                    silo.ConfigureEndpoints(Dns.GetHostName(), options.SiloPort, options.GatewayPort, System.Net.Sockets.AddressFamily.InterNetwork, listenOnAnyHostAddress: true);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(options.IPAddress, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+                }
             }
             else
             {
@@ -41,7 +48,7 @@ public static class PcnSiloHost
                 silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = options.IPAddress);
             }
 
-            silo.AddPcnGrains();
+            silo.AddPcnGrains(options.Backend == "cuda");
         });
         builder.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName: "pcn-silo", serviceInstanceId: $"{options.Address}:{options.SiloPort}"))

@@ -15,5 +15,6 @@ public static class SiloCommandLine
         ["--redis"] = "Pcn:Silo:Redis",
         ["--cluster-id"] = "Pcn:Silo:ClusterId",
         ["--service-id"] = "Pcn:Silo:ServiceId",
+        ["--backend"] = "Pcn:Silo:Backend",
     };
 }

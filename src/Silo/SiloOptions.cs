@@ -16,7 +16,10 @@ public sealed class SiloOptions
     /// <summary>"localhost" (silos on this machine) or "redis" (silos on several machines).</summary>
     public string Clustering { get; set; } = "localhost";
 
-    /// <summary>The address the silo binds to and advertises.</summary>
+    /// <summary>
+    /// The address the silo binds to and advertises; 0.0.0.0 listens on every interface and advertises this host's
+    /// name (containers, where the address is not known in advance).
+    /// </summary>
     public string Address { get; set; } = "127.0.0.1";
 
     /// <summary>Silo-to-silo port.</summary>
@@ -34,6 +37,9 @@ public sealed class SiloOptions
     /// <summary>Redis clustering: the StackExchange.Redis connection string.</summary>
     public string? Redis { get; set; }
 
+    /// <summary>"cpu" (the default) or "cuda" (the ILGPU backend on the first CUDA device).</summary>
+    public string Backend { get; set; } = "cpu";
+
     /// <summary>The cluster's id; silos and clients must agree.</summary>
     public string ClusterId { get; set; } = "pcn";
 
@@ -49,6 +55,11 @@ public sealed class SiloOptions
         if (Clustering is not ("localhost" or "redis"))
         {
             throw new InvalidOptionException("--clustering", Clustering, "allowed values are localhost, redis");
+        }
+
+        if (Backend is not ("cpu" or "cuda"))
+        {
+            throw new InvalidOptionException("--backend", Backend, "allowed values are cpu, cuda");
         }
 
         if (!IPAddress.TryParse(Address, out _))

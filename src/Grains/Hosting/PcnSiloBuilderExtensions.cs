@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Cpu;
+using Pcn.GpuKernels.Backends.Ilgpu;
 using Pcn.Grains.Coordination;
 using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Placement;
@@ -14,14 +15,21 @@ public static class PcnSiloBuilderExtensions
     /// The compute backend shared by the silo's layer grains (the CPU backend, timed into the kernel-time metric),
     /// Pcn's instruments, the data set cache, and the contiguous-block placement of layers.
     /// </summary>
-    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder)
+    /// <param name="builder">The silo.</param>
+    /// <param name="cuda">Use the ILGPU backend on the first CUDA device instead of the CPU backend.</param>
+    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, bool cuda = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<PcnInstruments>();
-        builder.Services.AddSingleton<IPcBackend>(services => new TimedBackend(new CpuBackend(), services.GetRequiredService<PcnInstruments>()));
+        builder.Services.AddSingleton<IPcBackend>(services => new TimedBackend(cuda ? CreateCuda() : new CpuBackend(), services.GetRequiredService<PcnInstruments>()));
         builder.Services.AddSingleton<DatasetCache>();
         builder.Services.AddPlacementDirector<ContiguousBlockPlacement, ContiguousBlockPlacementDirector>();
         return builder;
     }
+
+    /// <summary>Kept out of line so that ILGPU's assembly loads only when a CUDA silo asks for it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The signature must not name ILGPU's types.")]
+    private static IPcBackend CreateCuda() => IlgpuBackend.CreateCuda();
 }
