@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Pcn's tests and training need on Debian: the Fashion-MNIST data set (IDX files in
-# /usr/share/datasets/fashion-mnist) and redis-server (for the Redis clustering tests; no service is started).
+# /usr/share/datasets/fashion-mnist), redis-server and prometheus (the tests start their own on free ports), and
+# docker-compose (to check docker-compose.yml; no container engine is needed).
 # The .NET SDK is expected on PATH (see global.json for the version).
 set -euo pipefail
 
@@ -8,6 +9,9 @@ need=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 # The tests start a real Redis for the multi-machine clustering path.
 [ -x /usr/bin/redis-server ] || need+=(redis-server)
+# The dashboard tests run a real Prometheus; the compose test checks docker-compose.yml with docker-compose.
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
