@@ -114,4 +114,51 @@ internal static class GrainBenchmarks
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains();
     }
+
+    private sealed class PcnSiloWithoutMetrics : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains(metrics: false);
+    }
+
+    /// <summary>
+    /// Issue #4: the same µPC run through the grains on two one-silo clusters, one recording metrics and one not,
+    /// alternating rounds after a warm-up round; prints the time overhead of recording.
+    /// </summary>
+    public static async Task MetricsOverheadAsync(string dataDir, int depth, int width, int steps, int batches, int warmupBatches)
+    {
+        var network = new NetworkOptions(depth, width, Seed: 1);
+        var training = new TrainingOptions(InferenceSteps: steps, BatchLimit: batches, TestEvery: int.MaxValue);
+        var data = new DataSource(dataDir, 0.5f, 0.5f, LimitTrain: 64 * batches, LimitTest: 64);
+        var on = new TestClusterBuilder(1);
+        on.AddSiloBuilderConfigurator<PcnSilo>();
+        var off = new TestClusterBuilder(1);
+        off.AddSiloBuilderConfigurator<PcnSiloWithoutMetrics>();
+        TestCluster withMetrics = on.Build(), withoutMetrics = off.Build();
+        await withMetrics.DeployAsync();
+        await withoutMetrics.DeployAsync();
+        try
+        {
+            Console.WriteLine($"Metrics overhead: µPC through the grains, H={depth} N={width} B=64 T={steps}, batches {warmupBatches + 1}..{batches} timed");
+            double bestOn = 0, bestOff = 0;
+            for (int round = 0; round <= 3; round++)
+            {
+                double rateOff = await ThroughGrainsAsync(withoutMetrics.GrainFactory, network, training, data, warmupBatches, round);
+                double rateOn = await ThroughGrainsAsync(withMetrics.GrainFactory, network, training, data, warmupBatches, round);
+                Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: metrics off {rateOff,8:F1} samples/s   on {rateOn,8:F1} samples/s   overhead {100 * ((rateOff / rateOn) - 1),6:F2}%");
+                if (round > 0)
+                {
+                    (bestOn, bestOff) = (Math.Max(bestOn, rateOn), Math.Max(bestOff, rateOff));
+                }
+            }
+
+            Console.WriteLine($"  best of rounds 1–3: off {bestOff:F1}, on {bestOn:F1} samples/s, time overhead {100 * ((bestOff / bestOn) - 1):F2}% (target ≤ 3%)");
+        }
+        finally
+        {
+            await withMetrics.StopAllSilosAsync();
+            await withoutMetrics.StopAllSilosAsync();
+            await withMetrics.DisposeAsync();
+            await withoutMetrics.DisposeAsync();
+        }
+    }
 }

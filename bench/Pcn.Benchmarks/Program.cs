@@ -9,6 +9,15 @@ using Pcn.GpuKernels.Training;
 // Usage: pcn-bench [--quick] [--skip-epoch] [--wide] [--seeds N] [--data-dir DIR]
 // --wide adds the epochs at N = 512 (the paper's width); --seeds N repeats the epochs with seeds 0..N−1 and prints means.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Contains("--metrics-overhead"))
+{
+    // Issue #4: pcn-bench --metrics-overhead [--depth H] [--width N] [--steps T] [--batches K]
+    int Arg(string name, int fallback) => Array.IndexOf(args, name) is int at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    int depth = Arg("--depth", 32);
+    await GrainBenchmarks.MetricsOverheadAsync(Dataset.DefaultFashionMnistDirectory, depth, Arg("--width", 512), Arg("--steps", depth), Arg("--batches", 12), warmupBatches: 2);
+    return;
+}
+
 if (args.Contains("--grains"))
 {
     // Issue #3: pcn-bench --grains [--depth H] [--width N] [--steps T] [--batches K]

@@ -61,9 +61,10 @@ public interface IPcBackend : IDisposable
     /// <summary>
     /// One gradient-descent inference step on a hidden layer: <c>z ← z − step·(ε − φ′(z)⊙fb − d_above)</c>, where
     /// <paramref name="errorAbove"/> is the error of the layer above when it has an identity skip (else null).
-    /// With step = β/B this is <c>z ← z − β·∂F/∂z</c> (spec §2.1).
+    /// With step = β/B this is <c>z ← z − β·∂F/∂z</c> (spec §2.1). Returns <c>Σ g²</c> over the tensor, where
+    /// <c>g = ε − φ′(z)⊙fb − d_above</c> is the gradient before scaling (∂F/∂z = g/B), for the activity-gradient metric.
     /// </summary>
-    void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove);
+    double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove);
 
     /// <summary>
     /// Backprop through a hidden layer: <c>e = φ′(z)⊙fb + e_above</c> (<paramref name="errorAbove"/> null without a skip),
@@ -74,8 +75,8 @@ public interface IPcBackend : IDisposable
     /// <summary>Computes the weight gradient <c>G = c·dᵀ·u</c> (N_out×N_in); PC uses c = −a/B (spec §2.1).</summary>
     void WeightGradient(double scale, Tensor error, Tensor input, Tensor gradient);
 
-    /// <summary>One Adam step on <paramref name="weights"/> in place, updating both moments.</summary>
-    void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment);
+    /// <summary>One Adam step on <paramref name="weights"/> in place, updating both moments; returns <c>Σ (ΔW)²</c>.</summary>
+    double AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment);
 
     /// <summary>Returns <c>Σ x²</c> over the tensor (for norms).</summary>
     double SumOfSquares(Tensor tensor);

@@ -147,10 +147,12 @@ public sealed class PcLayer : IDisposable
     /// One inference step (hidden layers): <c>z ← z − step·(ε − φ′(z)⊙fb_above − s_{ℓ+1}·d_above)</c>, from the feedback and
     /// error of layer ℓ+1 (<paramref name="errorAbove"/> null when it has no skip).
     /// </summary>
-    public void UpdateActivity(double step, Tensor feedbackAbove, Tensor? errorAbove)
+    /// <returns>The RMS of ∂F/∂z over the batch, <c>√(Σg²/n)/B</c>.</returns>
+    public double UpdateActivity(double step, Tensor feedbackAbove, Tensor? errorAbove)
     {
         RequireHidden(nameof(UpdateActivity));
-        _backend.ActivityStep(_activation, step, Activity, Error, feedbackAbove, errorAbove);
+        double squares = _backend.ActivityStep(_activation, step, Activity, Error, feedbackAbove, errorAbove);
+        return Math.Sqrt(squares / Activity.Length) / BatchSize;
     }
 
     /// <summary>Backprop through a hidden layer: <c>e_ℓ = φ′(z_ℓ)⊙fb_above + s_{ℓ+1}·e_above</c>.</summary>
@@ -165,12 +167,14 @@ public sealed class PcLayer : IDisposable
     /// passes minus its loss constant (<see cref="Training.GradientFactors"/>). The layer applies its own a_ℓ, so
     /// every caller computes the same bits.
     /// </summary>
-    public void UpdateWeights(double gradientFactor, double learningRate, double beta1, double beta2, double epsilon)
+    /// <returns>The Frobenius norm of the update, ‖ΔW‖.</returns>
+    public double UpdateWeights(double gradientFactor, double learningRate, double beta1, double beta2, double epsilon)
     {
         _backend.WeightGradient(gradientFactor * Shape.Scale, Error, Input, Gradient);
         UpdateCount++;
-        _backend.AdamStep(new AdamStepParameters(learningRate, beta1, beta2, epsilon, UpdateCount), Weights, Gradient, FirstMoment, SecondMoment);
+        double squares = _backend.AdamStep(new AdamStepParameters(learningRate, beta1, beta2, epsilon, UpdateCount), Weights, Gradient, FirstMoment, SecondMoment);
         _backend.Transpose(Weights, WeightsTransposed);
+        return Math.Sqrt(squares);
     }
 
     /// <inheritdoc/>

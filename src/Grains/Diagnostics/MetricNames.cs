@@ -15,6 +15,12 @@ public static class MetricNames
     /// <summary>Frobenius norm of W_ℓ after the last update, per run and layer.</summary>
     public const string LayerWeightNorm = "pcn.layer.weight.norm";
 
+    /// <summary>RMS of ∂F/∂z_ℓ over the batch at the last inference step, per run and layer.</summary>
+    public const string LayerActivityGradientRms = "pcn.layer.activity_gradient.rms";
+
+    /// <summary>Frobenius norm of the last Adam update ΔW_ℓ, per run and layer.</summary>
+    public const string LayerWeightUpdateNorm = "pcn.layer.weight_update.norm";
+
     /// <summary>Non-finite energies seen, per run and layer.</summary>
     public const string LayerNonFinite = "pcn.layer.nonfinite";
 

@@ -16,7 +16,6 @@ public sealed class PcnInstruments
 
     private readonly ConcurrentDictionary<(string Run, int Layer), LayerValues> _layers = new();
     private readonly ConcurrentDictionary<string, RunValues> _runs = new();
-    private readonly Counter<long> _nonFinite;
     private readonly Counter<long> _batches;
     private readonly Counter<long> _samples;
     private readonly Histogram<double> _stepDuration;
@@ -26,17 +25,22 @@ public sealed class PcnInstruments
     private readonly Counter<double> _kernelTime;
 
     /// <summary>Creates the instruments on the meter <see cref="MetricNames.Meter"/>.</summary>
-    public PcnInstruments(IMeterFactory meterFactory)
+    /// <param name="meterFactory">The host's meter factory.</param>
+    /// <param name="enabled">False records nothing (for measuring what recording costs).</param>
+    public PcnInstruments(IMeterFactory meterFactory, bool enabled = true)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        Enabled = enabled;
         Meter meter = meterFactory.Create(MetricNames.Meter);
         meter.CreateObservableGauge(MetricNames.LayerEnergy, () => Layers(v => v.Energy), description: "E_l/B after inference");
         meter.CreateObservableGauge(MetricNames.LayerWeightNorm, () => Layers(v => v.WeightNorm), description: "Frobenius norm of W_l");
+        meter.CreateObservableGauge(MetricNames.LayerActivityGradientRms, () => Layers(v => v.GradientRms), description: "RMS of dF/dz_l at the last inference step");
+        meter.CreateObservableGauge(MetricNames.LayerWeightUpdateNorm, () => Layers(v => v.UpdateNorm), description: "Frobenius norm of the last update of W_l");
         meter.CreateObservableGauge(MetricNames.RunEnergy, () => Runs(v => v.Energy), description: "Total energy after inference");
         meter.CreateObservableGauge(MetricNames.RunTrainLoss, () => Runs(v => v.TrainLoss), description: "Feedforward train loss");
         meter.CreateObservableGauge(MetricNames.RunTestAccuracy, () => Runs(v => v.TestAccuracy), unit: "%", description: "Last test accuracy");
         meter.CreateObservableGauge(MetricNames.RunState, () => Runs(v => v.State), description: "0 pending, 1 running, 2 completed, 3 diverged, 4 cancelled, 5 failed");
-        _nonFinite = meter.CreateCounter<long>(MetricNames.LayerNonFinite, description: "Non-finite energies seen");
+        meter.CreateObservableCounter(MetricNames.LayerNonFinite, () => Layers(v => v.NonFinite), description: "Non-finite energies seen");
         _batches = meter.CreateCounter<long>(MetricNames.RunBatches, description: "Batches trained");
         _samples = meter.CreateCounter<long>(MetricNames.RunSamples, description: "Samples trained");
         _stepDuration = meter.CreateHistogram(MetricNames.InferenceStepDuration, unit: "s", description: "One inference step (two fan-outs)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
@@ -46,22 +50,62 @@ public sealed class PcnInstruments
         _kernelTime = meter.CreateCounter<double>(MetricNames.KernelTime, unit: "s", description: "Time in backend operations");
     }
 
+    /// <summary>Whether anything is recorded.</summary>
+    public bool Enabled { get; }
+
     /// <summary>Records a layer's energy after inference (E_ℓ/B); a non-finite value also counts.</summary>
     public void LayerEnergy(string run, int layer, double energy)
     {
-        Layer(run, layer).Energy = energy;
+        if (!Enabled)
+        {
+            return;
+        }
+
+        LayerValues values = Layer(run, layer);
+        values.Energy = energy;
         if (!double.IsFinite(energy))
         {
-            _nonFinite.Add(1, new KeyValuePair<string, object?>("run", run), new KeyValuePair<string, object?>("layer", layer));
+            values.NonFinite++;
         }
     }
 
-    /// <summary>Records ‖W_ℓ‖_F after an update.</summary>
-    public void LayerWeightNorm(string run, int layer, double norm) => Layer(run, layer).WeightNorm = norm;
+    /// <summary>Starts a layer's series (its non-finite count at 0), so every layer is visible from its first batch.</summary>
+    public void LayerStarted(string run, int layer)
+    {
+        if (Enabled)
+        {
+            Layer(run, layer);
+        }
+    }
+
+    /// <summary>Records ‖W_ℓ‖_F and ‖ΔW_ℓ‖_F after an update.</summary>
+    public void LayerWeights(string run, int layer, double norm, double updateNorm)
+    {
+        if (Enabled)
+        {
+            LayerValues values = Layer(run, layer);
+            values.WeightNorm = norm;
+            values.UpdateNorm = updateNorm;
+        }
+    }
+
+    /// <summary>Records the RMS of ∂F/∂z_ℓ of an inference step (the last one stays).</summary>
+    public void LayerActivityGradient(string run, int layer, double rms)
+    {
+        if (Enabled)
+        {
+            Layer(run, layer).GradientRms = rms;
+        }
+    }
 
     /// <summary>Records one batch of a run.</summary>
     public void Batch(string run, int samples, double trainLoss, double? energy, TimeSpan duration)
     {
+        if (!Enabled)
+        {
+            return;
+        }
+
         RunValues values = Run(run);
         values.TrainLoss = trainLoss;
         values.Energy = energy ?? double.NaN;
@@ -72,17 +116,40 @@ public sealed class PcnInstruments
     }
 
     /// <summary>Records one inference step of a run.</summary>
-    public void InferenceStep(string run, TimeSpan duration) => _stepDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("run", run));
+    public void InferenceStep(string run, TimeSpan duration)
+    {
+        if (Enabled)
+        {
+            _stepDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("run", run));
+        }
+    }
 
     /// <summary>Records a test accuracy.</summary>
-    public void TestAccuracy(string run, double accuracy) => Run(run).TestAccuracy = accuracy;
+    public void TestAccuracy(string run, double accuracy)
+    {
+        if (Enabled)
+        {
+            Run(run).TestAccuracy = accuracy;
+        }
+    }
 
     /// <summary>Records a run's state.</summary>
-    public void State(string run, RunState state) => Run(run).State = (int)state;
+    public void State(string run, RunState state)
+    {
+        if (Enabled)
+        {
+            Run(run).State = (int)state;
+        }
+    }
 
     /// <summary>Counts a message carrying <paramref name="bytes"/> tensor bytes.</summary>
     public void Message(MessageKind kind, long bytes)
     {
+        if (!Enabled)
+        {
+            return;
+        }
+
         KeyValuePair<string, object?> tag = kind.Tag;
         _messages.Add(1, tag);
         _bytes.Add(bytes, tag);
@@ -119,6 +186,12 @@ public sealed class PcnInstruments
         public double Energy { get; set; } = double.NaN;
 
         public double WeightNorm { get; set; } = double.NaN;
+
+        public double UpdateNorm { get; set; } = double.NaN;
+
+        public double GradientRms { get; set; } = double.NaN;
+
+        public double NonFinite { get; set; }
     }
 
     private sealed class RunValues

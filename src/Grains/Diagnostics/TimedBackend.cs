@@ -122,11 +122,12 @@ public sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) :
     }
 
     /// <inheritdoc/>
-    public void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
     {
         long start = Stopwatch.GetTimestamp();
-        inner.ActivityStep(activation, step, activity, error, feedback, errorAbove);
+        double squares = inner.ActivityStep(activation, step, activity, error, feedback, errorAbove);
         Record(ActivityStepOp, start);
+        return squares;
     }
 
     /// <inheritdoc/>
@@ -146,11 +147,12 @@ public sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) :
     }
 
     /// <inheritdoc/>
-    public void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
+    public double AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
     {
         long start = Stopwatch.GetTimestamp();
-        inner.AdamStep(parameters, weights, gradient, firstMoment, secondMoment);
+        double squares = inner.AdamStep(parameters, weights, gradient, firstMoment, secondMoment);
         Record(AdamOp, start);
+        return squares;
     }
 
     /// <inheritdoc/>

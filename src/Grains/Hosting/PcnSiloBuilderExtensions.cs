@@ -17,12 +17,17 @@ public static class PcnSiloBuilderExtensions
     /// </summary>
     /// <param name="builder">The silo.</param>
     /// <param name="cuda">Use the ILGPU backend on the first CUDA device instead of the CPU backend.</param>
-    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, bool cuda = false)
+    /// <param name="metrics">Record Pcn's metrics (false only to measure what recording costs).</param>
+    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, bool cuda = false, bool metrics = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddMetrics();
-        builder.Services.AddSingleton<PcnInstruments>();
-        builder.Services.AddSingleton<IPcBackend>(services => new TimedBackend(cuda ? CreateCuda() : new CpuBackend(), services.GetRequiredService<PcnInstruments>()));
+        builder.Services.AddSingleton(services => new PcnInstruments(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), metrics));
+        builder.Services.AddSingleton<IPcBackend>(services =>
+        {
+            IPcBackend backend = cuda ? CreateCuda() : new CpuBackend();
+            return metrics ? new TimedBackend(backend, services.GetRequiredService<PcnInstruments>()) : backend;
+        });
         builder.Services.AddSingleton<DatasetCache>();
         builder.Services.AddPlacementDirector<ContiguousBlockPlacement, ContiguousBlockPlacementDirector>();
         return builder;

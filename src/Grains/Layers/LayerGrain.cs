@@ -43,6 +43,7 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo, PcnIn
         _below = setup.Layer > 1 ? GrainFactory.GetGrain<ILayerGrain>(LayerKeys.For(setup.RunId, setup.Layer - 1, count)) : null;
         _above = setup.Layer < count ? GrainFactory.GetGrain<ILayerGrain>(LayerKeys.For(setup.RunId, setup.Layer + 1, count)) : null;
         _aboveSendsError = setup.Layer < count && shape[setup.Layer + 1].HasSkip;
+        instruments.LayerStarted(setup.RunId, setup.Layer);
         return Task.CompletedTask;
     }
 
@@ -93,7 +94,8 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo, PcnIn
     public async Task UpdateActivityAsync(StepCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        Layer.UpdateActivity(command.StepSize, FeedbackAbove, _aboveSendsError ? ErrorAbove : null);
+        double gradientRms = Layer.UpdateActivity(command.StepSize, FeedbackAbove, _aboveSendsError ? ErrorAbove : null);
+        instruments.LayerActivityGradient(_setup!.RunId, Layer.Shape.Index, gradientRms);
         using PooledPayload z = backend.RentPayload(Layer.Activity);
         instruments.Message(MessageKind.Activity, z.Payload.Bytes.Length);
         await _above!.DepositActivityAsync(new ActivityMessage(command.Batch, command.Step, z.Payload));
@@ -117,8 +119,11 @@ public sealed class LayerGrain(IPcBackend backend, ILocalSiloDetails silo, PcnIn
     public Task UpdateWeightsAsync(WeightUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        Layer.UpdateWeights(update.GradientFactor, update.LearningRate, update.Beta1, update.Beta2, update.Epsilon);
-        instruments.LayerWeightNorm(_setup!.RunId, Layer.Shape.Index, Math.Sqrt(backend.SumOfSquares(Layer.Weights)));
+        double updateNorm = Layer.UpdateWeights(update.GradientFactor, update.LearningRate, update.Beta1, update.Beta2, update.Epsilon);
+        if (instruments.Enabled)
+        {
+            instruments.LayerWeights(_setup!.RunId, Layer.Shape.Index, Math.Sqrt(backend.SumOfSquares(Layer.Weights)), updateNorm);
+        }
         return Task.CompletedTask;
     }
 

@@ -177,7 +177,7 @@ public sealed unsafe class CpuBackend : IPcBackend
     }
 
     /// <inheritdoc/>
-    public void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
     {
         ShapeCheck.Same(nameof(ActivityStep), "z", activity, "ε", error);
         ShapeCheck.Same(nameof(ActivityStep), "z", activity, "fb", feedback);
@@ -187,9 +187,10 @@ public sealed unsafe class CpuBackend : IPcBackend
         }
 
         Span<float> z = Data(activity, nameof(ActivityStep));
-        if (CpuFused.TryActivityStep(activation, (float)step, z, Data(error, nameof(ActivityStep)), Data(feedback, nameof(ActivityStep)), errorAbove is null ? default : Data(errorAbove, nameof(ActivityStep))))
+        double? fused = CpuFused.TryActivityStep(activation, (float)step, z, Data(error, nameof(ActivityStep)), Data(feedback, nameof(ActivityStep)), errorAbove is null ? default : Data(errorAbove, nameof(ActivityStep)));
+        if (fused is double squares)
         {
-            return;
+            return squares;
         }
 
         Span<float> g = CpuActivations.Scratch(z.Length);
@@ -201,6 +202,7 @@ public sealed unsafe class CpuBackend : IPcBackend
         }
 
         TensorPrimitives.MultiplyAdd(g, (float)-step, z, z);
+        return TensorPrimitives.SumOfSquares<float>(g);
     }
 
     /// <inheritdoc/>
@@ -230,7 +232,7 @@ public sealed unsafe class CpuBackend : IPcBackend
     }
 
     /// <inheritdoc/>
-    public void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
+    public double AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
     {
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "G", gradient);
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "m", firstMoment);
@@ -240,29 +242,38 @@ public sealed unsafe class CpuBackend : IPcBackend
         float b1 = (float)parameters.Beta1, b2 = (float)parameters.Beta2, eps = (float)parameters.Epsilon, lr = (float)parameters.LearningRate;
         float c1 = (float)parameters.FirstMomentCorrection, c2 = (float)parameters.SecondMomentCorrection;
         int i = 0;
+        double squares = 0;
         fixed (float* pw = w, pg = g, pm = m, pv = v)
         {
             if (Vector512.IsHardwareAccelerated)
             {
+                Vector512<float> sum = default;
                 for (; i + 16 <= w.Length; i += 16)
                 {
                     Vector512<float> gi = Vector512.Load(pg + i);
                     Vector512<float> mi = (Vector512.Load(pm + i) * b1) + (gi * (1f - b1));
                     Vector512<float> vi = (Vector512.Load(pv + i) * b2) + (gi * gi * (1f - b2));
-                    Vector512<float> update = mi * c1 / (Vector512.Sqrt(vi * c2) + Vector512.Create(eps));
+                    Vector512<float> update = mi * c1 / (Vector512.Sqrt(vi * c2) + Vector512.Create(eps)) * lr;
                     mi.Store(pm + i);
                     vi.Store(pv + i);
-                    (Vector512.Load(pw + i) - (update * lr)).Store(pw + i);
+                    (Vector512.Load(pw + i) - update).Store(pw + i);
+                    sum = Vector512.FusedMultiplyAdd(update, update, sum);
                 }
+
+                squares = Vector512.Sum(sum);
             }
 
             for (; i < w.Length; i++)
             {
                 pm[i] = (pm[i] * b1) + (pg[i] * (1f - b1));
                 pv[i] = (pv[i] * b2) + (pg[i] * pg[i] * (1f - b2));
-                pw[i] -= pm[i] * c1 / (MathF.Sqrt(pv[i] * c2) + eps) * lr;
+                float update = pm[i] * c1 / (MathF.Sqrt(pv[i] * c2) + eps) * lr;
+                pw[i] -= update;
+                squares += update * update;
             }
         }
+
+        return squares;
     }
 
     /// <inheritdoc/>

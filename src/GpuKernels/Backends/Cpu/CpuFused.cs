@@ -46,14 +46,16 @@ internal static unsafe class CpuFused
 
     /// <summary>
     /// For φ with a mask-like slope (linear, ReLU, leaky ReLU): in one pass, <c>z ← z − step·(ε − φ′(z)⊙fb − d_above)</c>
-    /// (<paramref name="above"/> empty when there is no skip). Returns false for other activations.
+    /// (<paramref name="above"/> empty when there is no skip), returning Σ g². Returns null for other activations.
     /// </summary>
-    public static bool TryActivityStep(Activation activation, float step, Span<float> z, ReadOnlySpan<float> error, ReadOnlySpan<float> feedback, ReadOnlySpan<float> above)
+    public static double? TryActivityStep(Activation activation, float step, Span<float> z, ReadOnlySpan<float> error, ReadOnlySpan<float> feedback, ReadOnlySpan<float> above)
     {
         if (activation is not (Activation.Linear or Activation.Relu or Activation.LeakyRelu) || !Vector512.IsHardwareAccelerated)
         {
-            return false;
+            return null;
         }
+
+        double squares;
 
         bool skip = !above.IsEmpty;
         float negativeSlope = activation switch
@@ -65,7 +67,7 @@ internal static unsafe class CpuFused
         int i = 0, n = z.Length;
         fixed (float* pz = z, pe = error, pf = feedback, pa = above)
         {
-            Vector512<float> minusStep = Vector512.Create(-step), low = Vector512.Create(negativeSlope);
+            Vector512<float> minusStep = Vector512.Create(-step), low = Vector512.Create(negativeSlope), sum = default;
             for (; i + 16 <= n; i += 16)
             {
                 Vector512<float> zv = Vector512.Load(pz + i);
@@ -79,16 +81,19 @@ internal static unsafe class CpuFused
                 }
 
                 Vector512.FusedMultiplyAdd(g, minusStep, zv).Store(pz + i);
+                sum = Vector512.FusedMultiplyAdd(g, g, sum);
             }
 
+            squares = Vector512.Sum(sum);
             for (; i < n; i++)
             {
                 float slope = activation == Activation.Relu ? (pz[i] > 0f ? 1f : 0f) : (pz[i] >= 0f ? 1f : negativeSlope);
                 float g = pe[i] - (slope * pf[i]) - (skip ? pa[i] : 0f);
                 pz[i] = MathF.FusedMultiplyAdd(g, -step, pz[i]);
+                squares += g * g;
             }
         }
 
-        return true;
+        return squares;
     }
 }

@@ -144,7 +144,7 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
-    public void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
     {
         ShapeCheck.Same(nameof(ActivityStep), "z", activity, "ε", error);
         ShapeCheck.Same(nameof(ActivityStep), "z", activity, "fb", feedback);
@@ -158,6 +158,10 @@ public sealed partial class IlgpuBackend
         IlgpuTensor eps = Own(error, nameof(ActivityStep));
         IlgpuTensor fb = Own(feedback, nameof(ActivityStep));
         IlgpuTensor? above = errorAbove is null ? null : Own(errorAbove, nameof(ActivityStep));
+
+        // Σg² from the move itself: Δz = −step·g, so Σg² = Σ(Δz)²/step² (two extra passes; not the training path).
+        using Tensor before = Allocate(z.Rows, z.Columns), difference = Allocate(z.Rows, z.Columns);
+        Copy(z, before);
         lock (_gate)
         {
             Enter();
@@ -167,6 +171,8 @@ public sealed partial class IlgpuBackend
                 _activityStep(z.Length, z.View, eps.View, fb.View, (above ?? eps).View, above is null ? 0 : 1, (int)activation, (float)step);
             }
         }
+
+        return step == 0 ? 0 : 2 * PredictionError(z, before, difference) / (step * step);
     }
 
     /// <inheritdoc/>
@@ -206,7 +212,7 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
-    public void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
+    public double AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
     {
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "G", gradient);
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "m", firstMoment);
@@ -217,6 +223,8 @@ public sealed partial class IlgpuBackend
         IlgpuTensor v = Own(secondMoment, nameof(AdamStep));
         float c1 = (float)parameters.FirstMomentCorrection;
         float c2 = (float)parameters.SecondMomentCorrection;
+        using Tensor before = Allocate(w.Rows, w.Columns), difference = Allocate(w.Rows, w.Columns);
+        Copy(w, before);
         lock (_gate)
         {
             Enter();
@@ -238,6 +246,8 @@ public sealed partial class IlgpuBackend
                     c2);
             }
         }
+
+        return 2 * PredictionError(w, before, difference);
     }
 
     /// <inheritdoc/>

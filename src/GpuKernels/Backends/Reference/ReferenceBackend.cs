@@ -207,7 +207,7 @@ public sealed class ReferenceBackend : IPcBackend
     }
 
     /// <inheritdoc/>
-    public void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
     {
         ShapeCheck.Same(nameof(ActivityStep), "z", activity, "ε", error);
         ShapeCheck.Same(nameof(ActivityStep), "z", activity, "fb", feedback);
@@ -220,11 +220,15 @@ public sealed class ReferenceBackend : IPcBackend
         double[] eps = Data(error, nameof(ActivityStep));
         double[] fb = Data(feedback, nameof(ActivityStep));
         double[]? above = errorAbove is null ? null : Data(errorAbove, nameof(ActivityStep));
+        double squares = 0;
         for (int i = 0; i < z.Length; i++)
         {
             double gradient = eps[i] - (ActivationFunctions.Slope(activation, z[i]) * fb[i]) - (above is null ? 0.0 : above[i]);
             z[i] -= step * gradient;
+            squares += gradient * gradient;
         }
+
+        return squares;
     }
 
     /// <inheritdoc/>
@@ -272,7 +276,7 @@ public sealed class ReferenceBackend : IPcBackend
     }
 
     /// <inheritdoc/>
-    public void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
+    public double AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
     {
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "G", gradient);
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "m", firstMoment);
@@ -282,12 +286,17 @@ public sealed class ReferenceBackend : IPcBackend
         double[] m = Data(firstMoment, nameof(AdamStep));
         double[] v = Data(secondMoment, nameof(AdamStep));
         double c1 = parameters.FirstMomentCorrection, c2 = parameters.SecondMomentCorrection;
+        double squares = 0;
         for (int i = 0; i < w.Length; i++)
         {
             m[i] = (parameters.Beta1 * m[i]) + ((1.0 - parameters.Beta1) * g[i]);
             v[i] = (parameters.Beta2 * v[i]) + ((1.0 - parameters.Beta2) * g[i] * g[i]);
-            w[i] -= parameters.LearningRate * (m[i] * c1) / (Math.Sqrt(v[i] * c2) + parameters.Epsilon);
+            double update = parameters.LearningRate * (m[i] * c1) / (Math.Sqrt(v[i] * c2) + parameters.Epsilon);
+            w[i] -= update;
+            squares += update * update;
         }
+
+        return squares;
     }
 
     /// <inheritdoc/>
