@@ -139,19 +139,34 @@ internal static class GrainBenchmarks
         try
         {
             Console.WriteLine($"Metrics overhead: µPC through the grains, H={depth} N={width} B=64 T={steps}, batches {warmupBatches + 1}..{batches} timed");
+            // Rounds alternate which configuration goes first, so a slow spell does not always hit the same one.
             double bestOn = 0, bestOff = 0;
-            for (int round = 0; round <= 3; round++)
+            var overheads = new List<double>();
+            for (int round = 0; round <= 6; round++)
             {
-                double rateOff = await ThroughGrainsAsync(withoutMetrics.GrainFactory, network, training, data, warmupBatches, round);
-                double rateOn = await ThroughGrainsAsync(withMetrics.GrainFactory, network, training, data, warmupBatches, round);
+                double rateOff, rateOn;
+                if (round % 2 == 0)
+                {
+                    rateOff = await ThroughGrainsAsync(withoutMetrics.GrainFactory, network, training, data, warmupBatches, round);
+                    rateOn = await ThroughGrainsAsync(withMetrics.GrainFactory, network, training, data, warmupBatches, round);
+                }
+                else
+                {
+                    rateOn = await ThroughGrainsAsync(withMetrics.GrainFactory, network, training, data, warmupBatches, round);
+                    rateOff = await ThroughGrainsAsync(withoutMetrics.GrainFactory, network, training, data, warmupBatches, round);
+                }
+
                 Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: metrics off {rateOff,8:F1} samples/s   on {rateOn,8:F1} samples/s   overhead {100 * ((rateOff / rateOn) - 1),6:F2}%");
                 if (round > 0)
                 {
                     (bestOn, bestOff) = (Math.Max(bestOn, rateOn), Math.Max(bestOff, rateOff));
+                    overheads.Add((rateOff / rateOn) - 1);
                 }
             }
 
-            Console.WriteLine($"  best of rounds 1–3: off {bestOff:F1}, on {bestOn:F1} samples/s, time overhead {100 * ((bestOff / bestOn) - 1):F2}% (target ≤ 3%)");
+            overheads.Sort();
+            double median = (overheads[(overheads.Count - 1) / 2] + overheads[overheads.Count / 2]) / 2;
+            Console.WriteLine($"  rounds 1–6: median time overhead {100 * median:F2}%; best rounds off {bestOff:F1}, on {bestOn:F1} samples/s, {100 * ((bestOff / bestOn) - 1):F2}% (target ≤ 3%)");
         }
         finally
         {
