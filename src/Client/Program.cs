@@ -22,8 +22,9 @@ try
         "train" => await TrainCommand.RunAsync(rest, Console.Out, stop.Token),
         "status" => await StatusCommand.RunAsync(rest, Console.Out),
         "eval" => await EvalCommand.RunAsync(rest, Console.Out),
+        "drop" => await DropCommand.RunAsync(rest, Console.Out),
         "help" or "--help" or "-h" => Help.Print(Console.Out),
-        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, status, eval, help"),
+        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, status, eval, drop, help"),
     };
 }
 catch (InvalidOptionException e)

@@ -21,6 +21,7 @@ public sealed class CommandLineTests
     [InlineData("--cluster", "nowhere", "host:port")]
     [InlineData("--run-id", "../etc", "letters, digits")]
     [InlineData("--frobnicate", "1", "not an option")]
+    [InlineData("--metrics-port", "70000", "[0, 65535]")]
     public void Train_RefusesBadOptions_NamingOptionAndAllowedRange(string option, string value, string allowed)
     {
         var error = Assert.Throws<InvalidOptionException>(() => TrainSettings.Parse(new ArgumentReader([option, value], TrainSettings.Flags)));

@@ -52,6 +52,15 @@ public sealed class EndToEndTests
             (int evalCode, string eval, _) = await Processes.RunAsync(Processes.Pcn, ["eval", "--cluster", $"127.0.0.1:{gateway0}", "--run", "e2e-cluster"], TimeSpan.FromMinutes(1));
             Assert.Equal(0, evalCode);
             Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"e2e-cluster: test accuracy {accuracy:F2}%"), eval);
+
+            using var http = new HttpClient();
+            Assert.Contains("run=\"e2e-cluster\"", await http.GetStringAsync($"http://127.0.0.1:{http0}/metrics") + await http.GetStringAsync($"http://127.0.0.1:{http1}/metrics"));
+            (int dropCode, string dropped, _) = await Processes.RunAsync(Processes.Pcn, ["drop", "--cluster", $"127.0.0.1:{gateway0}", "--run", "e2e-cluster"], TimeSpan.FromMinutes(1));
+            Assert.Equal(0, dropCode);
+            Assert.Contains("e2e-cluster: dropped", dropped);
+            string after = await http.GetStringAsync($"http://127.0.0.1:{http0}/metrics") + await http.GetStringAsync($"http://127.0.0.1:{http1}/metrics");
+            Assert.DoesNotContain("pcn_layer_energy{otel_scope_name=\"Pcn\",layer=\"1\",run=\"e2e-cluster\"}", after);
+            Assert.DoesNotMatch("pcn_layer_[a-z_]+\\{[^}]*run=\"e2e-cluster\"", after);
         }
         finally
         {

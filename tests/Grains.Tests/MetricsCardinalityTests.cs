@@ -25,19 +25,26 @@ public sealed class MetricsCardinalityTests(OneSiloCluster fixture) : IClassFixt
         Dictionary<string, List<int>> before = Observe(request.RunId);
         Assert.Equal(Enumerable.Range(1, 129), before[MetricNames.LayerEnergy].Order());
         Assert.Equal(Enumerable.Range(1, 129), before[MetricNames.LayerWeightNorm].Order());
+        Assert.Equal(Enumerable.Range(1, 129), before[MetricNames.LayerWeightUpdateNorm].Order());
+        Assert.Equal(Enumerable.Range(1, 129), before[MetricNames.LayerNonFinite].Order());
+        Assert.Equal(Enumerable.Range(1, 128), before[MetricNames.LayerActivityGradientRms].Order());
 
         await fixture.Cluster.GrainFactory.GetGrain<ITrainingCoordinatorGrain>(request.RunId).DropAsync();
 
         Dictionary<string, List<int>> after = Observe(request.RunId);
         Assert.Empty(after[MetricNames.LayerEnergy]);
-        Assert.Empty(after[MetricNames.LayerWeightNorm]);
+        Assert.All(after.Values, series => Assert.Empty(series));
         Assert.Empty(after[MetricNames.RunTrainLoss]);
     }
 
     /// <summary>The layers (0 for run-level series) of <paramref name="run"/> in each observable gauge of every Pcn meter in the process.</summary>
     private static Dictionary<string, List<int>> Observe(string run)
     {
-        var seen = new Dictionary<string, List<int>> { [MetricNames.LayerEnergy] = [], [MetricNames.LayerWeightNorm] = [], [MetricNames.RunTrainLoss] = [] };
+        var seen = new Dictionary<string, List<int>>
+        {
+            [MetricNames.LayerEnergy] = [], [MetricNames.LayerWeightNorm] = [], [MetricNames.LayerActivityGradientRms] = [],
+            [MetricNames.LayerWeightUpdateNorm] = [], [MetricNames.LayerNonFinite] = [], [MetricNames.RunTrainLoss] = [],
+        };
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {

@@ -7,7 +7,7 @@ using Pcn.Client.Connection;
 namespace Pcn.Client.Commands;
 
 /// <summary>Everything `pcn train` was asked for, parsed and validated before any silo work starts.</summary>
-public sealed record TrainSettings(RunRequest Request, string? Cluster, string RunsDirectory, bool Quiet)
+public sealed record TrainSettings(RunRequest Request, string? Cluster, string RunsDirectory, bool Quiet, int MetricsPort)
 {
     /// <summary>The flags of `pcn train` that take no value.</summary>
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--no-skips", "--quiet" };
@@ -62,7 +62,18 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             ClusterAddress.Parse(cluster);
         }
 
-        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"));
+        int metricsPort = args.Count("--metrics-port", 0);
+        if (metricsPort is < 0 or > 65535)
+        {
+            throw new InvalidOptionException("--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "must be a port in [0, 65535] (0 picks a free one)");
+        }
+
+        if (cluster is not null && metricsPort != 0)
+        {
+            throw new InvalidOptionException("--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "applies to the embedded silo only; a cluster's silos serve /metrics on their own --http-port");
+        }
+
+        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort);
         args.RejectUnknown("train");
         return settings;
     }

@@ -38,10 +38,10 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>The embedded silo's HTTP address (for /health), if any.</summary>
     public string? HttpAddress { get; }
 
-    /// <summary>Starts a single silo in this process on free loopback ports.</summary>
-    public static async Task<ClusterConnection> StartEmbeddedAsync(CancellationToken cancellation)
+    /// <summary>Starts a single silo in this process on free loopback ports (HTTP on <paramref name="httpPort"/> unless 0).</summary>
+    public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, CancellationToken cancellation)
     {
-        var options = new Pcn.Silo.SiloOptions { SiloPort = FreePort(), GatewayPort = FreePort(), HttpPort = FreePort() };
+        var options = new Pcn.Silo.SiloOptions { SiloPort = FreePort(), GatewayPort = FreePort(), HttpPort = httpPort == 0 ? FreePort() : httpPort };
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         // The console belongs to the progress display: only warnings and errors from the silo.
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
