@@ -93,6 +93,7 @@ public sealed partial class DashboardTests
             while (missing.Count > 0 && DateTime.UtcNow < deadline);
 
             Assert.True(missing.Count == 0, $"panel queries without series{(client.HasExited ? $" (the client exited with {client.ExitCode}: {await client.StandardError.ReadToEndAsync()})" : string.Empty)}:\n" + string.Join("\n", missing));
+            Assert.True(!client.HasExited || client.ExitCode == 0, $"the client failed with {(client.HasExited ? client.ExitCode : 0)}: {(client.HasExited ? await client.StandardError.ReadToEndAsync() : string.Empty)}");
             string runs = await http1.GetStringAsync("/api/v1/label/run/values?match[]=pcn_run_state");
             Assert.Contains("dash-run", runs);
 
