@@ -40,6 +40,7 @@ public sealed class OptionsValidationTests
         Assert.Equal("--steps", Assert.Throws<InvalidOptionException>(() => new TrainingOptions(InferenceSteps: -1).Validate()).Option);
         Assert.Equal("--test-every", Assert.Throws<InvalidOptionException>(() => new TrainingOptions(TestEvery: 0).Validate()).Option);
         Assert.Equal("--adam-b1", Assert.Throws<InvalidOptionException>(() => new TrainingOptions(AdamBeta1: 1.0).Validate()).Option);
+        Assert.Equal("--early-stop", Assert.Throws<InvalidOptionException>(() => new TrainingOptions(EarlyStopAccuracy: 101).Validate()).Option);
     }
 
     [Fact]

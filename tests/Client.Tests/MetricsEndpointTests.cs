@@ -28,7 +28,7 @@ public sealed partial class MetricsEndpointTests
         {
             await Processes.WaitHealthyAsync(http, silo, TimeSpan.FromSeconds(60));
             (int code, string output, string error) = await Processes.RunAsync(
-                Processes.Pcn, ["train", "--cluster", $"127.0.0.1:{gateway}", "--run-id", "metrics-run", "--runs-dir", runs, "--depth", "5", "--width", "16", "--batch-limit", "6", "--test-every", "3", "--limit-train", "1024", "--limit-test", "128", "--quiet"], TimeSpan.FromMinutes(2));
+                Processes.Pcn, ["train", "--cluster", $"127.0.0.1:{gateway}", "--run-id", "metrics-run", "--runs-dir", runs, "--depth", "5", "--width", "16", "--batch-limit", "6", "--test-every", "3", "--limit-train", "1024", "--limit-test", "128", "--early-stop", "0", "--quiet"], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, $"exit {code}: {output}{error}");
 
             using var client = new HttpClient();

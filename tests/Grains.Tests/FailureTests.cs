@@ -31,6 +31,18 @@ public sealed class FailureTests(OneSiloCluster fixture) : IClassFixture<OneSilo
     }
 
     [Fact]
+    public async Task LowAccuracy_StopsTheRunAsFailed_LikeTheReference()
+    {
+        var request = new RunRequest($"nolearn-{Guid.NewGuid():N}", new NetworkOptions(Depth: 2, Width: 8, Seed: 1), new TrainingOptions(BatchLimit: 10, TestEvery: 3, EarlyStopAccuracy: 100), Data);
+
+        (RunSnapshot final, List<BatchSummary> summaries) = await RunDriver.RunToEndAsync(fixture.Cluster.GrainFactory, request, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(RunState.Failed, final.State);
+        Assert.Equal(3, summaries.Count);
+        Assert.Contains("below 100% (no learning; early stop)", final.Failure);
+    }
+
+    [Fact]
     public async Task StartingARunTwice_IsRefused()
     {
         var request = new RunRequest($"twice-{Guid.NewGuid():N}", new NetworkOptions(Depth: 2, Width: 8, Seed: 1), new TrainingOptions(BatchLimit: 2), Data);

@@ -17,6 +17,10 @@ namespace Pcn.Abstractions.Options;
 /// <param name="AdamBeta1">b1 (default 0.9).</param>
 /// <param name="AdamBeta2">b2 (default 0.999).</param>
 /// <param name="AdamEpsilon">eps (default 1e-8).</param>
+/// <param name="EarlyStopAccuracy">
+/// As the reference does, a run whose test accuracy is below this (percent) at any evaluation stops as failed
+/// ("no learning"); 0 turns it off.
+/// </param>
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.training-options")]
@@ -32,7 +36,8 @@ public sealed record TrainingOptions(
     [property: Id(8)] ulong ShuffleSeed = 0,
     [property: Id(9)] double AdamBeta1 = 0.9,
     [property: Id(10)] double AdamBeta2 = 0.999,
-    [property: Id(11)] double AdamEpsilon = 1e-8)
+    [property: Id(11)] double AdamEpsilon = 1e-8,
+    [property: Id(12)] double EarlyStopAccuracy = 15)
 {
     /// <summary>T for a network of depth H: the explicit value, or H.</summary>
     public int StepsFor(NetworkOptions network) => InferenceSteps ?? network.Depth;
@@ -59,6 +64,10 @@ public sealed record TrainingOptions(
         RequireFraction("--adam-b1", AdamBeta1);
         RequireFraction("--adam-b2", AdamBeta2);
         RequirePositiveFinite("--adam-eps", AdamEpsilon);
+        if (!double.IsFinite(EarlyStopAccuracy) || EarlyStopAccuracy < 0 || EarlyStopAccuracy > 100)
+        {
+            throw new InvalidOptionException("--early-stop", EarlyStopAccuracy.ToString("R", CultureInfo.InvariantCulture), "must be a test accuracy in [0, 100] percent (0 turns early stopping off)");
+        }
         return this;
     }
 

@@ -17,6 +17,7 @@ public static class Help
               --algorithm pc|bp (pc)  --lr η (0.1; 0.01 for bp)  --beta β (0.5)  --steps T (H)
               --batch-size B (64)  --epochs E (1)  --seed S (0)  --test-every K (300)  --batch-limit N
               --limit-train N  --limit-test N  --run-id ID  --runs-dir DIR (runs)  --cluster host:port[,...]  --quiet
+              --early-stop A (15: stop as failed when test accuracy < A% at an evaluation, or the loss is not finite; 0 = off)
               --metrics-port P  (embedded silo's /metrics and /health port; default: a free one, printed at start)
             pcn status --cluster host:port          runs in the cluster and their state
             pcn eval --cluster host:port --run ID   test accuracy of a run's current weights

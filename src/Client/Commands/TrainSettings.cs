@@ -50,7 +50,8 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             Epochs: args.Count("--epochs", 1),
             TestEvery: args.Count("--test-every", 300),
             BatchLimit: args.OptionalInt("--batch-limit"),
-            ShuffleSeed: args.Seed("--seed", 0));
+            ShuffleSeed: args.Seed("--seed", 0),
+            EarlyStopAccuracy: args.Number("--early-stop", 15));
         network.Validate();
         training.Validate();
         string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");

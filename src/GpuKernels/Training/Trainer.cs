@@ -86,6 +86,10 @@ public sealed class Trainer : IDisposable
                     }
 
                     progress?.Report(new BatchReport(epoch, batch, TotalBatches, loss, _training.Algorithm == Algorithm.Pc ? (double[])energies.Clone() : null, testAccuracy, clock.Elapsed));
+                    if (Schedule.EarlyStop(batch, loss, testAccuracy) is string reason)
+                    {
+                        return new TrainingResult(RunStatus.Failed, batch, accuracy, clock.Elapsed, reason);
+                    }
                 }
             }
         }

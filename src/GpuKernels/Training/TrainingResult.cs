@@ -11,6 +11,9 @@ public enum RunStatus
 
     /// <summary>Stopped on request; the batches trained so far are kept.</summary>
     Cancelled,
+
+    /// <summary>Stopped early as the reference does: non-finite train loss, or test accuracy under the threshold.</summary>
+    Failed,
 }
 
 /// <summary>The outcome of a training run.</summary>

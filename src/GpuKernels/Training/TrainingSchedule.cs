@@ -54,6 +54,22 @@ public sealed class TrainingSchedule
         return new TrainingSchedule(training, training.StepsFor(network), data.Train.Count / training.BatchSize);
     }
 
+    /// <summary>
+    /// The reference's early stop (spec §4): a message when the run must end as failed after this batch — non-finite
+    /// train loss, or a test accuracy below <see cref="TrainingOptions.EarlyStopAccuracy"/> — else null.
+    /// </summary>
+    public string? EarlyStop(int batch, double trainLoss, double? testAccuracy)
+    {
+        if (!double.IsFinite(trainLoss))
+        {
+            return $"batch {batch}: the train loss is {trainLoss} (early stop)";
+        }
+
+        return testAccuracy is double accuracy && accuracy < Training.EarlyStopAccuracy
+            ? string.Create(CultureInfo.InvariantCulture, $"batch {batch}: test accuracy {accuracy:F2}% is below {Training.EarlyStopAccuracy}% (no learning; early stop)")
+            : null;
+    }
+
     /// <summary>Whether test accuracy is measured after batch <paramref name="batch"/> (1-based): every K and after the last.</summary>
     public bool EvaluatesAfter(int batch) => batch % Training.TestEvery == 0 || batch == TotalBatches;
 

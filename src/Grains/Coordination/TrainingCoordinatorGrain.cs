@@ -157,6 +157,11 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
                     }
 
                     _summaries.Add(new BatchSummary(epoch, _batches, loss, energies, accuracy, _clock.Elapsed.TotalSeconds));
+                    if (schedule.EarlyStop(_batches, loss, accuracy) is string reason)
+                    {
+                        Finish(RunState.Failed, reason);
+                        return;
+                    }
                 }
             }
 

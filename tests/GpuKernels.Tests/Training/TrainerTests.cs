@@ -58,6 +58,20 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Run_StopsEarlyAsFailed_WhenTestAccuracyIsBelowTheThreshold()
+    {
+        var network = new NetworkOptions(Depth: 2, Width: 16, Seed: 1);
+        var training = new TrainingOptions(TestEvery: 2, BatchLimit: 10, EarlyStopAccuracy: 100);
+        using var trainer = new Trainer(new CpuBackend(), network, training, Subset.Value);
+
+        TrainingResult result = trainer.Run();
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(2, result.Batches);
+        Assert.Matches("^batch 2: test accuracy [0-9.]+% is below 100% \\(no learning; early stop\\)$", result.Failure);
+    }
+
+    [Fact]
     public void Run_StopsAsCancelled_KeepingBatchesTrained()
     {
         var network = new NetworkOptions(Depth: 2, Width: 16, Seed: 1);
