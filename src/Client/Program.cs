@@ -23,8 +23,9 @@ try
         "status" => await StatusCommand.RunAsync(rest, Console.Out),
         "eval" => await EvalCommand.RunAsync(rest, Console.Out),
         "drop" => await DropCommand.RunAsync(rest, Console.Out),
+        "sweep" => await SweepCommand.RunAsync(rest, Console.Out, stop.Token),
         "help" or "--help" or "-h" => Help.Print(Console.Out),
-        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, status, eval, drop, help"),
+        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, sweep, status, eval, drop, help"),
     };
 }
 catch (InvalidOptionException e)

@@ -19,6 +19,10 @@ public static class Help
               --limit-train N  --limit-test N  --run-id ID  --runs-dir DIR (runs)  --cluster host:port[,...]  --quiet
               --early-stop A (15: stop as failed when test accuracy < A% at an evaluation, or the loss is not finite; 0 = off)
               --metrics-port P  (embedded silo's /metrics and /health port; default: a free one, printed at start)
+            pcn sweep [train options] [--name S] [--sweep-dir DIR] [--parallel K]
+                                     a grid: --depth, --width, --param, --algorithm, --activation, --lr, --beta and
+                                     --seed take comma-separated lists; K points run at once; resumable; the table
+                                     goes to DIR/results.csv and results.json (DIR: sweeps/S)
             pcn status --cluster host:port          runs in the cluster and their state
             pcn eval --cluster host:port --run ID   test accuracy of a run's current weights
             pcn drop --cluster host:port --run ID   release a finished run's layers and remove its metric series

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Options;
 
 namespace Pcn.Client.Output;
 
@@ -15,7 +16,14 @@ public static class RunResults
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters =
+        {
+            new OptionNameConverter<Activation>(OptionNames.Name, t => OptionNames.ParseActivation(t)),
+            new OptionNameConverter<Parameterisation>(OptionNames.Name, t => OptionNames.ParseParameterisation(t)),
+            new OptionNameConverter<LossKind>(OptionNames.Name, t => OptionNames.ParseLoss(t)),
+            new OptionNameConverter<Algorithm>(OptionNames.Name, t => OptionNames.ParseAlgorithm(t)),
+            new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
+        },
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 

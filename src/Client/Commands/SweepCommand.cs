@@ -1,0 +1,103 @@
+using System.Globalization;
+using Pcn.Abstractions.Grains;
+using Pcn.Abstractions.Messages;
+using Pcn.Client.Connection;
+using Pcn.Client.Output;
+
+namespace Pcn.Client.Commands;
+
+/// <summary>
+/// `pcn sweep`: runs every point of a grid, several at once in one cluster (or an embedded silo), writing each point's
+/// results file and the sweep's table (CSV and JSON) as points finish. Resumable: a point whose results file shows a
+/// finished run (completed, diverged or failed) is not run again. Ctrl-C cancels the running points; they run again
+/// next time.
+/// </summary>
+public static class SweepCommand
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Runs the command; returns the process exit code (0 when every point finished).</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        SweepGrid grid = SweepGrid.Parse(args);
+        string runs = Path.Combine(grid.Directory, "runs");
+        Directory.CreateDirectory(runs);
+        var rows = new Dictionary<string, SweepRow>(StringComparer.Ordinal);
+        var pending = new Queue<RunRequest>();
+        foreach (RunRequest point in grid.Points)
+        {
+            string path = Path.Combine(runs, point.RunId, "results.json");
+            SweepRow? done = File.Exists(path) ? SweepRow.FromResults(path) : null;
+            if (done is { IsFinished: true })
+            {
+                rows[point.RunId] = done;
+            }
+            else
+            {
+                pending.Enqueue(point);
+            }
+        }
+
+        output.WriteLine($"pcn sweep {grid.Name}: {grid.Points.Count} points, {rows.Count} already finished, {pending.Count} to run, {grid.Parallel} at a time; table in {Path.GetFullPath(grid.Directory)}");
+        if (pending.Count > 0)
+        {
+            await using ClusterConnection connection = grid.Cluster is null
+                ? await ClusterConnection.StartEmbeddedAsync(0, CancellationToken.None)
+                : await ClusterConnection.ConnectAsync(grid.Cluster, "pcn", "pcn", CancellationToken.None);
+            output.WriteLine($"pcn sweep: on the {connection.Description}");
+            await DriveAsync(connection, grid, pending, rows, runs, output, stop);
+        }
+
+        string table = SweepTable.Write(grid.Directory, rows.Values);
+        output.WriteLine($"pcn sweep: {rows.Count}/{grid.Points.Count} points finished; table {Path.GetFullPath(table)}");
+        return rows.Count == grid.Points.Count ? 0 : (stop.IsCancellationRequested ? 130 : 1);
+    }
+
+    private static async Task DriveAsync(ClusterConnection connection, SweepGrid grid, Queue<RunRequest> pending, Dictionary<string, SweepRow> rows, string runs, TextWriter output, CancellationToken stop)
+    {
+        var active = new Dictionary<string, (RunRequest Request, ITrainingCoordinatorGrain Coordinator, List<BatchSummary> Summaries, IReadOnlyList<string> Placement)>(StringComparer.Ordinal);
+        bool cancelled = false;
+        while (pending.Count > 0 || active.Count > 0)
+        {
+            while (!stop.IsCancellationRequested && active.Count < grid.Parallel && pending.TryDequeue(out RunRequest? point))
+            {
+                ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(point.RunId);
+                RunSnapshot first = await coordinator.StartAsync(point);
+                active[point.RunId] = (point, coordinator, [.. first.Summaries], await coordinator.GetPlacementAsync());
+                output.WriteLine($"  started  {point.RunId}");
+            }
+
+            if (stop.IsCancellationRequested && !cancelled)
+            {
+                cancelled = true;
+                pending.Clear();
+                output.WriteLine("pcn sweep: cancelling the running points (they run again next time)…");
+                await Task.WhenAll(active.Values.Select(a => a.Coordinator.CancelAsync()));
+            }
+
+            await Task.Delay(PollInterval, CancellationToken.None);
+            foreach ((string id, var run) in active.ToArray())
+            {
+                RunSnapshot snapshot = await run.Coordinator.GetSnapshotAsync(run.Summaries.Count == 0 ? 0 : run.Summaries[^1].Batch);
+                run.Summaries.AddRange(snapshot.Summaries);
+                if (!snapshot.IsFinished)
+                {
+                    continue;
+                }
+
+                string path = RunResults.Write(runs, snapshot, run.Summaries, run.Placement, connection.Description);
+                await run.Coordinator.DropAsync();
+                active.Remove(id);
+                SweepRow row = SweepRow.FromResults(path);
+                if (row.IsFinished)
+                {
+                    rows[id] = row;
+                    SweepTable.Write(grid.Directory, rows.Values);
+                }
+
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{rows.Count}/{grid.Points.Count}] {row.State,-9} {id}  accuracy {(row.FinalAccuracy is double a ? $"{a:F2}%" : "-")}  {row.Seconds:F1} s{(row.Failure is null ? string.Empty : "  " + row.Failure)}"));
+            }
+        }
+    }
+}

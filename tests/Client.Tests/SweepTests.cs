@@ -1,0 +1,47 @@
+namespace Pcn.Client.Tests;
+
+/// <summary>`pcn sweep`: every grid point runs and lands in the table; a rerun resumes, running only what is missing.</summary>
+public sealed class SweepTests
+{
+    private static readonly string[] Grid =
+    [
+        "sweep", "--name", "grid", "--depth", "2,3", "--param", "mupc,sp", "--width", "16", "--lr", "0.1", "--beta", "0.5",
+        "--batch-limit", "8", "--test-every", "4", "--limit-train", "1024", "--limit-test", "128", "--early-stop", "0", "--parallel", "3",
+    ];
+
+    [Fact]
+    public async Task Sweep_RunsEveryPoint_WritesTheTable_AndResumes()
+    {
+        string work = Directory.CreateTempSubdirectory("pcn-sweep").FullName;
+        string[] args = [.. Grid, "--sweep-dir", Path.Combine(work, "grid")];
+
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, args, TimeSpan.FromMinutes(3));
+
+        Assert.True(code == 0, $"exit {code}: {output}{error}");
+        Assert.Contains("4 points, 0 already finished, 4 to run", output);
+        string[] lines = await File.ReadAllLinesAsync(Path.Combine(work, "grid", "results.csv"));
+        Assert.Equal(5, lines.Length);
+        Assert.All(lines.Skip(1), line => Assert.Contains(",completed,", line));
+        Assert.Equal(4, lines.Skip(1).Select(l => l.Split(',')[0]).Distinct().Count());
+        Assert.True(File.Exists(Path.Combine(work, "grid", "results.json")));
+
+        string oneRun = Directory.GetDirectories(Path.Combine(work, "grid", "runs")).Order().First();
+        Directory.Delete(oneRun, recursive: true);
+        (int again, string resumed, _) = await Processes.RunAsync(Processes.Pcn, args, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(0, again);
+        Assert.Contains("4 points, 3 already finished, 1 to run", resumed);
+        Assert.Contains($"started  {Path.GetFileName(oneRun)}", resumed);
+        Assert.Equal(5, (await File.ReadAllLinesAsync(Path.Combine(work, "grid", "results.csv"))).Length);
+    }
+
+    [Fact]
+    public async Task Sweep_RefusesABadGridValue_NamingTheOption()
+    {
+        (int code, _, string error) = await Processes.RunAsync(Processes.Pcn, ["sweep", "--depth", "8,zero"], TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, code);
+        Assert.Contains("--depth", error);
+        Assert.Contains("'zero'", error);
+    }
+}
