@@ -23,6 +23,8 @@ public static class Help
                                      a grid: --depth, --width, --param, --algorithm, --activation, --lr, --beta and
                                      --seed take comma-separated lists; K points run at once; resumable; the table
                                      goes to DIR/results.csv and results.json (DIR: sweeps/S)
+            pcn diagnose [--toy] [--depth H (15)] [--width N (128)] [--activation linear] [--param mupc] [--no-skips] [--seed S]
+                                     κ of the activity Hessian at feedforward init, per-layer energies and norms
             pcn status --cluster host:port          runs in the cluster and their state
             pcn eval --cluster host:port --run ID   test accuracy of a run's current weights
             pcn drop --cluster host:port --run ID   release a finished run's layers and remove its metric series
