@@ -25,8 +25,9 @@ try
         "drop" => await DropCommand.RunAsync(rest, Console.Out),
         "sweep" => await SweepCommand.RunAsync(rest, Console.Out, stop.Token),
         "diagnose" => DiagnoseCommand.Run(rest, Console.Out),
+        "plot" => PlotCommand.Run(rest, Console.Out),
         "help" or "--help" or "-h" => Help.Print(Console.Out),
-        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, sweep, diagnose, status, eval, drop, help"),
+        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, sweep, diagnose, plot, status, eval, drop, help"),
     };
 }
 catch (InvalidOptionException e)

@@ -33,6 +33,20 @@ public sealed class SweepTests
         Assert.Contains("4 points, 3 already finished, 1 to run", resumed);
         Assert.Contains($"started  {Path.GetFileName(oneRun)}", resumed);
         Assert.Equal(5, (await File.ReadAllLinesAsync(Path.Combine(work, "grid", "results.csv"))).Length);
+
+        string plots = Path.Combine(work, "plots");
+        (int plotted, string files, string plotError) = await Processes.RunAsync(Processes.Pcn, ["plot", "--sweep", Path.Combine(work, "grid"), "--run", Path.Combine(oneRun, "results.json"), "--out", plots], TimeSpan.FromMinutes(2));
+        Assert.True(plotted == 0, $"exit {plotted}: {files}{plotError}");
+        string[] written = files.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(written, f => f.EndsWith("accuracy-over-training.png", StringComparison.Ordinal));
+        Assert.Contains(written, f => f.EndsWith("accuracy-vs-depth.png", StringComparison.Ordinal));
+        Assert.Contains(written, f => Path.GetFileName(f).StartsWith("energy-", StringComparison.Ordinal));
+        foreach (string file in written)
+        {
+            byte[] png = await File.ReadAllBytesAsync(file);
+            Assert.True(png.Length > 5000, $"{file} is only {png.Length} bytes");
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, png[..4]);
+        }
     }
 
     [Fact]

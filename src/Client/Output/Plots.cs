@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json;
+using ScottPlot;
+
+namespace Pcn.Client.Output;
+
+/// <summary>
+/// PNG figures from sweep tables and run results (ScottPlot): test accuracy over training per depth and method (the
+/// Figure 1 analogue), final accuracy against depth, η×β heatmaps of the final train loss per width and depth, and the
+/// per-layer energy of a run over training as a heatmap.
+/// </summary>
+public static class Plots
+{
+    private const int Width = 1000;
+    private const int Height = 650;
+
+    /// <summary>Writes the sweep figures for <paramref name="rows"/> into <paramref name="directory"/>; returns the files.</summary>
+    public static IReadOnlyList<string> Sweep(IReadOnlyList<SweepRow> rows, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        Directory.CreateDirectory(directory);
+        var files = new List<string>();
+        SweepRow[] finished = rows.Where(r => r.AccuracyCurve.Count > 0).ToArray();
+
+        var curves = new Plot();
+        foreach (SweepRow r in finished.OrderBy(Method).ThenBy(r => r.Depth))
+        {
+            var line = curves.Add.Scatter(r.AccuracyCurve.Select(c => (double)c.Batch).ToArray(), r.AccuracyCurve.Select(c => c.Accuracy).ToArray());
+            line.LegendText = $"{Method(r)} H={r.Depth}";
+        }
+
+        Finish(curves, "Test accuracy over training", "batch", "test accuracy (%)");
+        files.Add(Save(curves, directory, "accuracy-over-training.png"));
+
+        var depth = new Plot();
+        foreach (IGrouping<string, SweepRow> method in finished.GroupBy(Method).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var points = method.GroupBy(r => r.Depth).OrderBy(g => g.Key).Select(g => (Depth: (double)g.Key, Accuracy: g.Average(r => r.FinalAccuracy ?? double.NaN))).ToArray();
+            var line = depth.Add.Scatter(points.Select(p => Math.Log2(p.Depth)).ToArray(), points.Select(p => p.Accuracy).ToArray());
+            line.LegendText = method.Key;
+        }
+
+        Finish(depth, "Final test accuracy against depth (mean over seeds)", "log₂ H (hidden layers)", "test accuracy (%)");
+        files.Add(Save(depth, directory, "accuracy-vs-depth.png"));
+
+        foreach (IGrouping<(int Width, int Depth, string Method), SweepRow> cell in rows.Where(r => r.Algorithm == "pc").GroupBy(r => (r.Width, r.Depth, Method: r.Parameterisation)))
+        {
+            double[] lrs = cell.Select(r => r.LearningRate).Distinct().Order().ToArray();
+            double[] betas = cell.Select(r => r.InferenceRate).Distinct().Order().ToArray();
+            if (lrs.Length < 2 || betas.Length < 2)
+            {
+                continue;
+            }
+
+            double[,] loss = new double[betas.Length, lrs.Length];
+            for (int b = 0; b < betas.Length; b++)
+            {
+                for (int l = 0; l < lrs.Length; l++)
+                {
+                    SweepRow[] matches = cell.Where(r => r.LearningRate == lrs[l] && r.InferenceRate == betas[b]).ToArray();
+                    double value = matches.Length == 0 ? double.NaN : matches.Average(r => r.FinalTrainLoss ?? double.NaN);
+                    loss[betas.Length - 1 - b, l] = double.IsFinite(value) ? Math.Log10(value) : double.NaN;
+                }
+            }
+
+            var heat = new Plot();
+            var map = heat.Add.Heatmap(loss);
+            map.Colormap = new ScottPlot.Colormaps.Viridis();
+            heat.Add.ColorBar(map).Label = "log₁₀ final train loss";
+            heat.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, lrs.Length).Select(i => (double)i).ToArray(), lrs.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
+            heat.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, betas.Length).Select(i => (double)i).ToArray(), betas.Reverse().Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
+            heat.Title($"{cell.Key.Method}: final train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}");
+            heat.XLabel("η (Adam, weights)");
+            heat.YLabel("β (inference)");
+            files.Add(Save(heat, directory, $"lr-beta-{cell.Key.Method}-N{cell.Key.Width}-H{cell.Key.Depth}.png"));
+        }
+
+        return files;
+    }
+
+    /// <summary>The per-layer energy of one run over training (layers × batches, log scale) from its results file.</summary>
+    public static string RunEnergy(string resultsPath, string directory)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(resultsPath));
+        JsonElement[] batches = document.RootElement.GetProperty("batches").EnumerateArray().Where(b => b.GetProperty("layerEnergies").GetArrayLength() > 0).ToArray();
+        if (batches.Length == 0)
+        {
+            throw new InvalidOperationException($"{resultsPath} has no per-layer energies (a backprop run?).");
+        }
+
+        int layers = batches[0].GetProperty("layerEnergies").GetArrayLength();
+        double[,] energy = new double[layers, batches.Length];
+        for (int b = 0; b < batches.Length; b++)
+        {
+            double[] e = batches[b].GetProperty("layerEnergies").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            for (int l = 0; l < layers; l++)
+            {
+                energy[layers - 1 - l, b] = e[l] > 0 && double.IsFinite(e[l]) ? Math.Log10(e[l]) : double.NaN;
+            }
+        }
+
+        var plot = new Plot();
+        var map = plot.Add.Heatmap(energy);
+        map.Colormap = new ScottPlot.Colormaps.Turbo();
+        plot.Add.ColorBar(map).Label = "log₁₀ E_l/B";
+        string run = document.RootElement.GetProperty("runId").GetString()!;
+        plot.Title($"Per-layer energy over training: {run}");
+        plot.XLabel("batch");
+        plot.YLabel("layer l (1 at the bottom)");
+        Directory.CreateDirectory(directory);
+        return Save(plot, directory, $"energy-{run}.png");
+    }
+
+    private static string Method(SweepRow r) => r.Algorithm == "bp"
+        ? string.Create(CultureInfo.InvariantCulture, $"BP {r.Parameterisation} lr={r.LearningRate:G3}")
+        : string.Create(CultureInfo.InvariantCulture, $"{(r.Parameterisation == "sp" ? "PC" : "µPC")} η={r.LearningRate:G3} β={r.InferenceRate:G3}");
+
+    private static void Finish(Plot plot, string title, string x, string y)
+    {
+        plot.Title(title);
+        plot.XLabel(x);
+        plot.YLabel(y);
+        plot.ShowLegend(Alignment.LowerRight);
+    }
+
+    private static string Save(Plot plot, string directory, string name)
+    {
+        string path = Path.Combine(directory, name);
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+}
