@@ -41,6 +41,7 @@ public static class Plots
         }
 
         Finish(depth, "Final test accuracy against depth (mean over seeds)", "log₂ H (hidden layers)", "test accuracy (%)");
+        depth.ShowLegend(Alignment.LowerLeft);
         files.Add(Save(depth, directory, "accuracy-vs-depth.png"));
 
         foreach (IGrouping<(int Width, int Depth, string Method), SweepRow> cell in rows.Where(r => r.Algorithm == "pc").GroupBy(r => (r.Width, r.Depth, Method: r.Parameterisation)))
@@ -113,7 +114,9 @@ public static class Plots
 
     private static string Method(SweepRow r) => r.Algorithm == "bp"
         ? string.Create(CultureInfo.InvariantCulture, $"BP {r.Parameterisation} lr={r.LearningRate:G3}")
-        : string.Create(CultureInfo.InvariantCulture, $"{(r.Parameterisation == "sp" ? "PC" : "µPC")} η={r.LearningRate:G3} β={r.InferenceRate:G3}");
+        : r.Parameterisation == "sp"
+            ? "PC (SP), η and β per depth"
+            : string.Create(CultureInfo.InvariantCulture, $"µPC η={r.LearningRate:G3} β={r.InferenceRate:G3}");
 
     private static void Finish(Plot plot, string title, string x, string y)
     {
