@@ -1,7 +1,4 @@
 using System.Globalization;
-using Pcn.Abstractions.Grains;
-using Pcn.Client.CommandLine;
-using Pcn.Client.Connection;
 
 namespace Pcn.Client.Commands;
 
@@ -9,16 +6,10 @@ namespace Pcn.Client.Commands;
 public static class EvalCommand
 {
     /// <summary>Runs the command; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        var reader = new ArgumentReader(args, new HashSet<string>());
-        string cluster = StatusCommand.RequireCluster(reader, "eval");
-        string run = reader.OptionalString("--run") ?? throw new Abstractions.Options.InvalidOptionException("--run", "(missing)", "name the run to evaluate (see `pcn status`)");
-        reader.RejectUnknown("eval");
-        await using ClusterConnection connection = await ClusterConnection.ConnectAsync(cluster, "pcn", "pcn", CancellationToken.None);
-        double accuracy = await connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run).EvaluateAsync();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run}: test accuracy {accuracy:F2}%"));
-        return 0;
-    }
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output) =>
+        RunCommand.RunAsync(args, "eval", output, async (coordinator, run) =>
+        {
+            double accuracy = await coordinator.EvaluateAsync();
+            return string.Create(CultureInfo.InvariantCulture, $"{run}: test accuracy {accuracy:F2}%");
+        });
 }
