@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Pcn.Abstractions.Options;
+using Pcn.Grains.Hosting;
 
 namespace Pcn.Silo;
 
@@ -60,6 +61,11 @@ public sealed class SiloOptions
         if (Backend is not ("cpu" or "cuda"))
         {
             throw new InvalidOptionException("--backend", Backend, "allowed values are cpu, cuda");
+        }
+
+        if (Backend == "cuda" && !PcnSiloBuilderExtensions.IsCudaAvailable())
+        {
+            throw new InvalidOptionException("--backend", Backend, "no CUDA device was found on this machine (is the NVIDIA driver installed?); use --backend cpu");
         }
 
         if (!IPAddress.TryParse(Address, out _))

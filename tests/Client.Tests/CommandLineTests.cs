@@ -1,6 +1,7 @@
 using Pcn.Abstractions.Options;
 using Pcn.Client.Commands;
 using Pcn.Client.CommandLine;
+using Pcn.Grains.Hosting;
 
 namespace Pcn.Client.Tests;
 
@@ -22,6 +23,7 @@ public sealed class CommandLineTests
     [InlineData("--run-id", "../etc", "letters, digits")]
     [InlineData("--frobnicate", "1", "not an option")]
     [InlineData("--metrics-port", "70000", "[0, 65535]")]
+    [InlineData("--backend", "gpu", "cpu, cuda")]
     public void Train_RefusesBadOptions_NamingOptionAndAllowedRange(string option, string value, string allowed)
     {
         var error = Assert.Throws<InvalidOptionException>(() => TrainSettings.Parse(new ArgumentReader([option, value], TrainSettings.Flags)));
@@ -57,6 +59,59 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Train_RefusesABackendForACluster_WhoseSilosChooseTheirOwn()
+    {
+        var error = Assert.Throws<InvalidOptionException>(() => TrainSettings.Parse(new ArgumentReader(["--cluster", "127.0.0.1:30000", "--backend", "cuda"], TrainSettings.Flags)));
+
+        Assert.Equal("--backend", error.Option);
+        Assert.Contains("pcn-silo --backend", error.Message);
+    }
+
+    [Fact]
+    public void Train_EmbeddedBackend_DefaultsToCpu()
+    {
+        Assert.Equal("cpu", TrainSettings.Parse(new ArgumentReader([], TrainSettings.Flags)).Backend);
+    }
+
+    [Fact]
+    public async Task Process_CudaBackend_RefusedWithoutADevice_OrTrainsWithOne()
+    {
+        string runs = Directory.CreateTempSubdirectory("pcn-runs").FullName;
+        string[] args = ["train", "--backend", "cuda", "--depth", "2", "--width", "16", "--limit-train", "256", "--limit-test", "128", "--runs-dir", runs, "--run-id", "cuda", "--quiet"];
+
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, args, TimeSpan.FromSeconds(120));
+
+        if (PcnSiloBuilderExtensions.IsCudaAvailable())
+        {
+            Assert.True(code == 0, error);
+            Assert.Contains("(cuda)", output);
+            Assert.True(File.Exists(Path.Combine(runs, "cuda", "results.json")));
+        }
+        else
+        {
+            Assert.Equal(2, code);
+            Assert.Contains("--backend", error);
+            Assert.Contains("no CUDA device", error);
+            Assert.Empty(Directory.GetFileSystemEntries(runs));
+        }
+    }
+
+    [Fact]
+    public async Task Silo_CudaBackend_RefusedWithoutADevice_BeforeListening()
+    {
+        if (PcnSiloBuilderExtensions.IsCudaAvailable())
+        {
+            return;  // the refusal is what is tested; with a device, Process_CudaBackend_… trains on it instead
+        }
+
+        (int code, _, string error) = await Processes.RunAsync(Processes.Silo, ["--backend", "cuda", "--silo-port", Processes.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, code);
+        Assert.Contains("--backend", error);
+        Assert.Contains("no CUDA device", error);
+    }
+
+    [Fact]
     public async Task Process_ExitsWithCode2_OnInvalidOptions_BeforeStartingASilo()
     {
         string runs = Directory.CreateTempSubdirectory("pcn-runs").FullName;
@@ -86,9 +141,25 @@ public sealed class CommandLineTests
     {
         string missing = Path.Combine(Path.GetTempPath(), "pcn-no-such-data-" + Guid.NewGuid().ToString("N"));
 
-        (int code, _, string error) = await Processes.RunAsync(Processes.Pcn, ["train", "--data-dir", missing, "--runs-dir", Path.GetTempPath()], TimeSpan.FromSeconds(90));
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, ["train", "--data-dir", missing, "--runs-dir", Path.GetTempPath()], TimeSpan.FromSeconds(90));
 
         Assert.Equal(1, code);
-        Assert.Contains(missing, error);
+        Assert.Contains($"Dataset directory not found: {missing}", error);
+        Assert.DoesNotContain("embedded silo", output);
+    }
+
+    [Fact]
+    public async Task Sweep_ReportsAMissingDataFile_BeforeStartingASiloOrWritingAnything()
+    {
+        string data = Directory.CreateTempSubdirectory("pcn-partial-data").FullName;
+        File.WriteAllBytes(Path.Combine(data, "train-images-idx3-ubyte"), []);
+        string sweep = Path.Combine(Path.GetTempPath(), "pcn-sweep-" + Guid.NewGuid().ToString("N"));
+
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, ["sweep", "--data-dir", data, "--sweep-dir", sweep, "--lr", "0.1,0.05"], TimeSpan.FromSeconds(90));
+
+        Assert.Equal(1, code);
+        Assert.Contains(Path.Combine(data, "train-labels-idx1-ubyte"), error);
+        Assert.DoesNotContain("embedded silo", output);
+        Assert.False(Directory.Exists(sweep));
     }
 }

@@ -19,6 +19,7 @@ public static class Help
               --limit-train N  --limit-test N  --run-id ID  --runs-dir DIR (runs)  --cluster host:port[,...]  --quiet
               --early-stop A (15: stop as failed when test accuracy < A% at an evaluation, or the loss is not finite; 0 = off)
               --metrics-port P  (embedded silo's /metrics and /health port; default: a free one, printed at start)
+              --backend cpu|cuda (cpu; the embedded silo's compute: cuda needs an NVIDIA GPU; a cluster's silos choose with pcn-silo --backend)
             pcn sweep [train options] [--name S] [--sweep-dir DIR] [--parallel K]
                                      a grid: --depth, --width, --param, --algorithm, --activation, --lr, --beta and
                                      --seed take comma-separated lists; K points run at once; resumable; the table

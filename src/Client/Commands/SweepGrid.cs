@@ -12,7 +12,7 @@ namespace Pcn.Client.Commands;
 /// algorithm, activation, η, β and seed, on top of the common options of `pcn train`. Each point's run id is derived
 /// from its configuration, so a rerun finds the points it has already finished.
 /// </summary>
-public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, string Directory, int Parallel, string? Cluster)
+public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, string Directory, int Parallel, string? Cluster, string Backend)
 {
     /// <summary>Parses the grid; every value is validated before anything runs.</summary>
     public static SweepGrid Parse(IReadOnlyList<string> args)
@@ -86,7 +86,7 @@ public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, st
             }
         }
 
-        return new SweepGrid(sweepName, points, directory, parallel, common.Cluster);
+        return new SweepGrid(sweepName, points, directory, parallel, common.Cluster, common.Backend);
     }
 
     private static bool IsSweepOnly(List<string> args, int i)

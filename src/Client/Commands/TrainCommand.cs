@@ -19,7 +19,7 @@ public static class TrainCommand
         TrainSettings settings = TrainSettings.Parse(new ArgumentReader(args, TrainSettings.Flags));
         RunRequest request = settings.Request;
         await using ClusterConnection connection = settings.Cluster is null
-            ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, CancellationToken.None)
+            ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, CancellationToken.None)
             : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);
         output.WriteLine($"pcn: run {request.RunId} on the {connection.Description}");
         output.WriteLine(connection.HttpAddress is null

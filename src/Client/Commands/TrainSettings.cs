@@ -3,11 +3,12 @@ using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
 using Pcn.Client.Connection;
+using Pcn.GpuKernels.Data;
 
 namespace Pcn.Client.Commands;
 
 /// <summary>Everything `pcn train` was asked for, parsed and validated before any silo work starts.</summary>
-public sealed record TrainSettings(RunRequest Request, string? Cluster, string RunsDirectory, bool Quiet, int MetricsPort)
+public sealed record TrainSettings(RunRequest Request, string? Cluster, string RunsDirectory, bool Quiet, int MetricsPort, string Backend)
 {
     /// <summary>The flags of `pcn train` that take no value.</summary>
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--no-skips", "--quiet" };
@@ -74,8 +75,26 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             throw new InvalidOptionException("--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "applies to the embedded silo only; a cluster's silos serve /metrics on their own --http-port");
         }
 
-        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort);
+        string? backend = args.OptionalString("--backend");
+        if (backend is not (null or "cpu" or "cuda"))
+        {
+            throw new InvalidOptionException("--backend", backend, "allowed values are cpu, cuda");
+        }
+
+        if (cluster is not null && backend is not null)
+        {
+            throw new InvalidOptionException("--backend", backend, "applies to the embedded silo only; a cluster's silos choose theirs (pcn-silo --backend)");
+        }
+
+        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort, backend ?? "cpu");
         args.RejectUnknown("train");
+        if (cluster is null)
+        {
+            // The embedded silo reads the data from this machine: a missing file is reported before a silo starts.
+            // (A cluster's silos read it from their own disks and report it when the run starts.)
+            Dataset.RequireFiles(data.Directory);
+        }
+
         return settings;
     }
 }

@@ -38,10 +38,14 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>The embedded silo's HTTP address (for /health), if any.</summary>
     public string? HttpAddress { get; }
 
-    /// <summary>Starts a single silo in this process on free loopback ports (HTTP on <paramref name="httpPort"/> unless 0).</summary>
-    public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, CancellationToken cancellation)
+    /// <summary>
+    /// Starts a single silo in this process on free loopback ports (HTTP on <paramref name="httpPort"/> unless 0),
+    /// computing on <paramref name="backend"/> ("cpu" or "cuda").
+    /// </summary>
+    public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, string backend, CancellationToken cancellation)
     {
-        var options = new Pcn.Silo.SiloOptions { SiloPort = FreePort(), GatewayPort = FreePort(), HttpPort = httpPort == 0 ? FreePort() : httpPort };
+        var options = new Pcn.Silo.SiloOptions { SiloPort = FreePort(), GatewayPort = FreePort(), HttpPort = httpPort == 0 ? FreePort() : httpPort, Backend = backend };
+        options.Validate();
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         // The console belongs to the progress display: only warnings and errors from the silo.
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -55,7 +59,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         WebApplication app = builder.Build();
         app.MapPcnEndpoints();
         await app.StartAsync(cancellation);
-        return new ClusterConnection(app, app.Services.GetRequiredService<IGrainFactory>(), $"embedded silo on 127.0.0.1:{options.SiloPort}", $"http://127.0.0.1:{options.HttpPort}");
+        return new ClusterConnection(app, app.Services.GetRequiredService<IGrainFactory>(), $"embedded silo on 127.0.0.1:{options.SiloPort} ({backend})", $"http://127.0.0.1:{options.HttpPort}");
     }
 
     /// <summary>Connects to a cluster's gateways, giving up after <see cref="ConnectTimeout"/> with a clear error.</summary>

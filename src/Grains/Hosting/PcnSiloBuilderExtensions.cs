@@ -33,6 +33,10 @@ public static class PcnSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>Whether a CUDA device can be used (kept out of line so that ILGPU loads only when asked).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static bool IsCudaAvailable() => IlgpuBackend.IsCudaAvailable();
+
     /// <summary>Kept out of line so that ILGPU's assembly loads only when a CUDA silo asks for it.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The signature must not name ILGPU's types.")]
