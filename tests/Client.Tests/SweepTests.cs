@@ -50,6 +50,44 @@ public sealed class SweepTests
     }
 
     [Fact]
+    public async Task LrBetaGrid_TabulatesTheTailMeanTrainLoss_AndPlotsItsHeatmap()
+    {
+        string work = Directory.CreateTempSubdirectory("pcn-grid").FullName;
+        string sweep = Path.Combine(work, "lrbeta");
+        string[] args =
+        [
+            "sweep", "--name", "lrbeta", "--sweep-dir", sweep, "--depth", "2", "--width", "16", "--lr", "0.1,0.02", "--beta", "0.5,0.1",
+            "--batch-limit", "60", "--test-every", "60", "--limit-train", "4096", "--limit-test", "128", "--early-stop", "0", "--parallel", "2",
+        ];
+
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, args, TimeSpan.FromMinutes(3));
+
+        Assert.True(code == 0, $"exit {code}: {output}{error}");
+        string[] lines = await File.ReadAllLinesAsync(Path.Combine(sweep, "results.csv"));
+        int column = Array.IndexOf(lines[0].Split(','), "train_loss_last50");
+        Assert.True(column > 0, lines[0]);
+        Assert.Equal(5, lines.Length);
+        foreach (string line in lines.Skip(1))
+        {
+            // The oracle: the mean of the last 50 of the 60 per-batch losses in the point's own results file.
+            string id = line.Split(',')[0];
+            using var results = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(sweep, "runs", id, "results.json")));
+            double[] losses = results.RootElement.GetProperty("batches").EnumerateArray().Select(b => b.GetProperty("trainLoss").GetDouble()).ToArray();
+            Assert.Equal(60, losses.Length);
+            double expected = losses[10..].Average();
+            Assert.Equal(expected, double.Parse(line.Split(',')[column], System.Globalization.CultureInfo.InvariantCulture), expected * 1e-5);
+            Assert.NotEqual(losses[^1], expected);
+        }
+
+        (int plotted, string files, string plotError) = await Processes.RunAsync(Processes.Pcn, ["plot", "--sweep", sweep, "--out", Path.Combine(work, "plots")], TimeSpan.FromMinutes(2));
+
+        Assert.True(plotted == 0, $"exit {plotted}: {files}{plotError}");
+        string heatmap = Path.Combine(work, "plots", "lr-beta-mupc-N16-H2.png");
+        Assert.True(File.Exists(heatmap), files);
+        Assert.True(new FileInfo(heatmap).Length > 5000);
+    }
+
+    [Fact]
     public async Task Sweep_RefusesABadGridValue_NamingTheOption()
     {
         (int code, _, string error) = await Processes.RunAsync(Processes.Pcn, ["sweep", "--depth", "8,zero"], TimeSpan.FromMinutes(1));

@@ -67,10 +67,10 @@ public static class Plots
             var heat = new Plot();
             var map = heat.Add.Heatmap(loss);
             map.Colormap = new ScottPlot.Colormaps.Viridis();
-            heat.Add.ColorBar(map).Label = "log₁₀ final train loss";
+            heat.Add.ColorBar(map).Label = "log₁₀ train loss (mean of the last 50 batches)";
             heat.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, lrs.Length).Select(i => (double)i).ToArray(), lrs.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
             heat.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, betas.Length).Select(i => (double)i).ToArray(), betas.Reverse().Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
-            heat.Title($"{cell.Key.Method}: final train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}");
+            heat.Title($"{cell.Key.Method}: train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}");
             heat.XLabel("η (Adam, weights)");
             heat.YLabel("β (inference)");
             files.Add(Save(heat, directory, $"lr-beta-{cell.Key.Method}-N{cell.Key.Width}-H{cell.Key.Depth}.png"));

@@ -14,7 +14,7 @@ public static class SweepTable
     {
         SweepRow[] ordered = rows.OrderBy(r => r.Algorithm, StringComparer.Ordinal).ThenBy(r => r.Parameterisation, StringComparer.Ordinal)
             .ThenBy(r => r.Depth).ThenBy(r => r.Width).ThenBy(r => r.LearningRate).ThenBy(r => r.InferenceRate).ThenBy(r => r.Seed).ToArray();
-        var csv = new StringBuilder("run_id,depth,width,param,algorithm,activation,lr,beta,steps,seed,state,final_accuracy,best_accuracy,final_train_loss,seconds,batches,accuracy_curve,failure\n");
+        var csv = new StringBuilder("run_id,depth,width,param,algorithm,activation,lr,beta,steps,seed,state,final_accuracy,best_accuracy,train_loss_last50,seconds,batches,accuracy_curve,failure\n");
         foreach (SweepRow r in ordered)
         {
             string curve = string.Join(' ', r.AccuracyCurve.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Batch}:{c.Accuracy:F2}")));
@@ -28,7 +28,7 @@ public static class SweepTable
         {
             runId = r.RunId, depth = r.Depth, width = r.Width, param = r.Parameterisation, algorithm = r.Algorithm, activation = r.Activation,
             lr = r.LearningRate, beta = r.InferenceRate, steps = r.Steps, seed = r.Seed, state = r.State, finalAccuracy = r.FinalAccuracy,
-            bestAccuracy = r.BestAccuracy, finalTrainLoss = r.FinalTrainLoss, seconds = r.Seconds, batches = r.Batches,
+            bestAccuracy = r.BestAccuracy, trainLossLast50 = r.FinalTrainLoss, seconds = r.Seconds, batches = r.Batches,
             accuracy = r.AccuracyCurve.Select(c => new { batch = c.Batch, accuracy = c.Accuracy }), failure = r.Failure,
         }), Indented);
         Atomic(Path.Combine(directory, "results.json"), json);
