@@ -57,7 +57,7 @@ public sealed class SweepTests
         string[] args =
         [
             "sweep", "--name", "lrbeta", "--sweep-dir", sweep, "--depth", "2", "--width", "16", "--lr", "0.1,0.02", "--beta", "0.5,0.1",
-            "--batch-limit", "60", "--test-every", "60", "--limit-train", "4096", "--limit-test", "128", "--early-stop", "0", "--parallel", "2",
+            "--batch-limit", "60", "--test-every", "30", "--limit-train", "4096", "--limit-test", "128", "--early-stop", "0", "--parallel", "2",
         ];
 
         (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, args, TimeSpan.FromMinutes(3));
@@ -77,6 +77,11 @@ public sealed class SweepTests
             double expected = losses[10..].Average();
             Assert.Equal(expected, double.Parse(line.Split(',')[column], System.Globalization.CultureInfo.InvariantCulture), expected * 1e-5);
             Assert.NotEqual(losses[^1], expected);
+            string[] curve = line.Split(',')[Array.IndexOf(lines[0].Split(','), "train_loss_curve")].Split(' ');
+            Assert.Equal(2, curve.Length);
+            Assert.StartsWith("30:", curve[0], StringComparison.Ordinal);
+            Assert.Equal(losses[..30].Average(), double.Parse(curve[0][3..], System.Globalization.CultureInfo.InvariantCulture), expected * 1e-5);
+            Assert.Equal($"60:{line.Split(',')[column]}", curve[1]);
         }
 
         (int plotted, string files, string plotError) = await Processes.RunAsync(Processes.Pcn, ["plot", "--sweep", sweep, "--out", Path.Combine(work, "plots")], TimeSpan.FromMinutes(2));
