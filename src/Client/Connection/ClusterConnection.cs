@@ -54,6 +54,10 @@ public sealed class ClusterConnection : IAsyncDisposable
             ["Logging:LogLevel:Pcn"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Logging:LogLevel:Orleans.Runtime.Silo"] = "Error",
+            // On a machine whose cores all train, these report the training itself (a coordinator turn that reads the
+            // dataset, a starved watchdog thread), not a fault; a standalone pcn-silo still logs them.
+            ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
+            ["Logging:LogLevel:Orleans.Runtime.Scheduler.WorkItemGroup"] = "Error",
         });
         builder.AddPcnSilo(options);
         WebApplication app = builder.Build();
