@@ -40,9 +40,9 @@ catch (ClusterUnreachableException e)
     Console.Error.WriteLine($"pcn: {e.Message}");
     return 1;
 }
-catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or IOException)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or IOException or FormatException)
 {
-    // Errors a grain reports back (bad data, an existing run id) arrive here with their message intact.
+    // Errors a grain reports back (bad data, an existing run id) arrive here with their message intact; so do bad input files.
     Console.Error.WriteLine($"pcn: {e.Message}");
     return e is ArgumentException ? 2 : 1;
 }

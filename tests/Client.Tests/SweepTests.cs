@@ -90,6 +90,37 @@ public sealed class SweepTests
         string heatmap = Path.Combine(work, "plots", "lr-beta-mupc-N16-H2.png");
         Assert.True(File.Exists(heatmap), files);
         Assert.True(new FileInfo(heatmap).Length > 5000);
+
+        // The table alone (as kept in docs/results) reads back as the runs it was written from, and plots the same figures.
+        var fromRuns = Directory.GetFiles(Path.Combine(sweep, "runs"), "results.json", SearchOption.AllDirectories).Select(Output.SweepRow.FromResults).OrderBy(r => r.RunId, StringComparer.Ordinal).ToArray();
+        var fromTable = Output.SweepRow.FromTable(Path.Combine(sweep, "results.csv")).OrderBy(r => r.RunId, StringComparer.Ordinal).ToArray();
+        Assert.Equal(fromRuns.Select(r => (r.RunId, r.Depth, r.Width, r.LearningRate, r.InferenceRate, r.Seed, r.State, r.Batches)), fromTable.Select(r => (r.RunId, r.Depth, r.Width, r.LearningRate, r.InferenceRate, r.Seed, r.State, r.Batches)));
+        for (int i = 0; i < fromRuns.Length; i++)
+        {
+            Assert.Equal(fromRuns[i].FinalAccuracy!.Value, fromTable[i].FinalAccuracy!.Value, 0.00501);  // the table keeps two decimals
+            Assert.Equal(fromRuns[i].FinalTrainLoss!.Value, fromTable[i].FinalTrainLoss!.Value, fromRuns[i].FinalTrainLoss!.Value * 1e-5);
+            Assert.Equal(fromRuns[i].AccuracyCurve.Select(c => c.Batch), fromTable[i].AccuracyCurve.Select(c => c.Batch));
+            Assert.Equal(fromRuns[i].LossCurve.Count, fromTable[i].LossCurve.Count);
+        }
+
+        (int tabled, string tableFiles, string tableError) = await Processes.RunAsync(Processes.Pcn, ["plot", "--table", Path.Combine(sweep, "results.csv"), "--out", Path.Combine(work, "table-plots")], TimeSpan.FromMinutes(2));
+        Assert.True(tabled == 0, $"exit {tabled}: {tableFiles}{tableError}");
+        Assert.Equal(
+            Directory.GetFiles(Path.Combine(work, "plots")).Select(Path.GetFileName).Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(work, "table-plots")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Plot_RefusesATableThatIsNotOne_NamingTheFile()
+    {
+        string bad = Path.Combine(Directory.CreateTempSubdirectory("pcn-table").FullName, "results.csv");
+        await File.WriteAllTextAsync(bad, "run_id,depth\nonly-one-cell\n");
+
+        (int code, _, string error) = await Processes.RunAsync(Processes.Pcn, ["plot", "--table", bad], TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, code);
+        Assert.Contains(bad, error);
+        Assert.Contains("has 1 columns where the header has 2", error);
     }
 
     [Fact]

@@ -26,8 +26,9 @@ public static class Help
                                      goes to DIR/results.csv and results.json (DIR: sweeps/S)
             pcn diagnose [--toy] [--depth H (15)] [--width N (128)] [--activation linear] [--param mupc] [--no-skips] [--seed S]
                                      κ of the activity Hessian at feedforward init, per-layer energies and norms
-            pcn plot --sweep DIR [--sweep DIR ...] [--run results.json ...] [--out DIR (plots)]
-                                     PNGs: accuracy over training, accuracy vs depth, η×β loss heatmaps, per-layer energy
+            pcn plot [--sweep DIR ...] [--table results.csv ...] [--run results.json ...] [--out DIR (plots)]
+                                     PNGs: accuracy over training, accuracy vs depth, η×β loss heatmaps, per-layer energy;
+                                     --table plots a sweep's results.csv without its runs/
             pcn status --cluster host:port          runs in the cluster and their state
             pcn eval --cluster host:port --run ID   test accuracy of a run's current weights
             pcn drop --cluster host:port --run ID   release a finished run's layers and remove its metric series

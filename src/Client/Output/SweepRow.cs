@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Pcn.Client.Output;
@@ -50,6 +51,52 @@ public sealed record SweepRow(
             LossAt(batches, curve),
             root.GetProperty("failure").ValueKind == JsonValueKind.String ? root.GetProperty("failure").GetString() : null);
     }
+
+    /// <summary>
+    /// Reads the rows of a sweep table written by <see cref="SweepTable"/> (columns found by name, so tables written
+    /// before a column was added still read; a table whose loss column is the last batch's reads it as the final loss).
+    /// </summary>
+    /// <exception cref="FormatException">A line does not match the header.</exception>
+    public static IReadOnlyList<SweepRow> FromTable(string csvPath)
+    {
+        string[] lines = File.ReadAllLines(csvPath);
+        if (lines.Length == 0)
+        {
+            throw new FormatException($"{csvPath} is empty; a sweep table starts with its header line");
+        }
+
+        string[] header = lines[0].Split(',');
+        int Column(params string[] names) => names.Select(n => Array.IndexOf(header, n)).FirstOrDefault(i => i >= 0, -1);
+        int loss = Column("train_loss_last50", "final_train_loss");
+        int losses = Column("train_loss_curve");
+        var rows = new List<SweepRow>();
+        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            // Only the last column (the failure message) may hold commas, inside quotes.
+            string[] cells = line.Split(',', header.Length);
+            if (cells.Length != header.Length)
+            {
+                throw new FormatException($"{csvPath}: '{line}' has {cells.Length} columns where the header has {header.Length}");
+            }
+
+            string Cell(string name) => Column(name) is int i and >= 0 ? cells[i] : throw new FormatException($"{csvPath} has no column '{name}'");
+            double? Number(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
+            string failure = Cell("failure").Trim('"');
+            rows.Add(new SweepRow(
+                Cell("run_id"), int.Parse(Cell("depth"), CultureInfo.InvariantCulture), int.Parse(Cell("width"), CultureInfo.InvariantCulture),
+                Cell("param"), Cell("algorithm"), Cell("activation"), double.Parse(Cell("lr"), CultureInfo.InvariantCulture),
+                double.Parse(Cell("beta"), CultureInfo.InvariantCulture), int.Parse(Cell("steps"), CultureInfo.InvariantCulture),
+                ulong.Parse(Cell("seed"), CultureInfo.InvariantCulture), Cell("state"), Number(Cell("final_accuracy")), Number(Cell("best_accuracy")),
+                loss >= 0 ? Number(cells[loss]) : null, double.Parse(Cell("seconds"), CultureInfo.InvariantCulture), int.Parse(Cell("batches"), CultureInfo.InvariantCulture),
+                Pairs(Cell("accuracy_curve")), losses >= 0 ? Pairs(cells[losses]) : [], failure.Length == 0 ? null : failure));
+        }
+
+        return rows;
+    }
+
+    /// <summary>"300:80.83 600:81.94" as (batch, value) pairs.</summary>
+    private static (int, double)[] Pairs(string text) =>
+        [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split(':')).Select(p => (int.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[1], CultureInfo.InvariantCulture)))];
 
     /// <summary>The window mean of the train loss at each evaluated batch (where it is finite).</summary>
     private static (int Batch, double Loss)[] LossAt(JsonElement[] batches, (int Batch, double Accuracy)[] curve)
