@@ -38,7 +38,8 @@ public sealed class SweepTests
         (int plotted, string files, string plotError) = await Processes.RunAsync(Processes.Pcn, ["plot", "--sweep", Path.Combine(work, "grid"), "--run", Path.Combine(oneRun, "results.json"), "--out", plots], TimeSpan.FromMinutes(2));
         Assert.True(plotted == 0, $"exit {plotted}: {files}{plotError}");
         string[] written = files.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Contains(written, f => f.EndsWith("accuracy-over-training.png", StringComparison.Ordinal));
+        Assert.Contains(written, f => Path.GetFileName(f) == "accuracy-over-training-mupc-lr0.1-b0.5.png");
+        Assert.Contains(written, f => Path.GetFileName(f) == "accuracy-over-training-pc-sp.png");
         Assert.Contains(written, f => f.EndsWith("accuracy-vs-depth.png", StringComparison.Ordinal));
         Assert.Contains(written, f => Path.GetFileName(f).StartsWith("energy-", StringComparison.Ordinal));
         foreach (string file in written)

@@ -5,9 +5,9 @@ using ScottPlot;
 namespace Pcn.Client.Output;
 
 /// <summary>
-/// PNG figures from sweep tables and run results (ScottPlot): test accuracy over training per depth and method (the
-/// Figure 1 analogue), final accuracy against depth, η×β heatmaps of the final train loss per width and depth, and the
-/// per-layer energy of a run over training as a heatmap.
+/// PNG figures from sweep tables and run results (ScottPlot): test accuracy over training, one figure per method with a
+/// line per depth (the Figure 1 analogue); final accuracy against depth; η×β heatmaps of the train loss per method,
+/// width and depth (the transfer figure analogue); and the per-layer energy of a run over training as a heatmap.
 /// </summary>
 public static class Plots
 {
@@ -22,15 +22,32 @@ public static class Plots
         var files = new List<string>();
         SweepRow[] finished = rows.Where(r => r.AccuracyCurve.Count > 0).ToArray();
 
-        var curves = new Plot();
-        foreach (SweepRow r in finished.OrderBy(Method).ThenBy(r => r.Depth))
+        // The Figure 1 analogue: one figure per method, a line per depth (mean over seeds), coloured by depth on one
+        // scale and drawn on the same axes in every figure, so that figures compare side by side.
+        int[] depths = finished.Select(r => r.Depth).Distinct().Order().ToArray();
+        double low = Math.Floor(finished.SelectMany(r => r.AccuracyCurve).Min(c => c.Accuracy) / 5) * 5;
+        double high = Math.Min(100, Math.Ceiling(finished.SelectMany(r => r.AccuracyCurve).Max(c => c.Accuracy) / 5) * 5 + 1);
+        double lastBatch = finished.SelectMany(r => r.AccuracyCurve).Max(c => c.Batch);
+        var palette = new ScottPlot.Colormaps.Viridis();
+        foreach (IGrouping<string, SweepRow> method in finished.GroupBy(Method).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var line = curves.Add.Scatter(r.AccuracyCurve.Select(c => (double)c.Batch).ToArray(), r.AccuracyCurve.Select(c => c.Accuracy).ToArray());
-            line.LegendText = $"{Method(r)} H={r.Depth}";
-        }
+            var curves = new Plot();
+            foreach (IGrouping<int, SweepRow> runs in method.GroupBy(r => r.Depth).OrderBy(g => g.Key))
+            {
+                (double Batch, double Accuracy)[] mean = runs.SelectMany(r => r.AccuracyCurve).GroupBy(c => c.Batch).OrderBy(g => g.Key)
+                    .Select(g => ((double)g.Key, g.Average(c => c.Accuracy))).ToArray();
+                var line = curves.Add.Scatter(mean.Select(c => c.Batch).ToArray(), mean.Select(c => c.Accuracy).ToArray());
+                line.Color = palette.GetColor(depths.Length == 1 ? 0 : Array.IndexOf(depths, runs.Key) / (depths.Length - 1.0) * 0.9);
+                line.LineWidth = 2;
+                line.MarkerSize = 7;
+                int seeds = runs.Select(r => r.Seed).Distinct().Count();
+                line.LegendText = string.Create(CultureInfo.InvariantCulture, $"H={runs.Key}{(seeds > 1 ? $" ({seeds} seeds)" : string.Empty)}");
+            }
 
-        Finish(curves, "Test accuracy over training", "batch", "test accuracy (%)");
-        files.Add(Save(curves, directory, "accuracy-over-training.png"));
+            Finish(curves, $"Test accuracy over training: {method.Key}", "batch", "test accuracy (%)");
+            curves.Axes.SetLimits(0, lastBatch * 1.02, low, high);
+            files.Add(Save(curves, directory, $"accuracy-over-training-{Slug(method.First())}.png"));
+        }
 
         var depth = new Plot();
         foreach (IGrouping<string, SweepRow> method in finished.GroupBy(Method).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -38,9 +55,12 @@ public static class Plots
             var points = method.GroupBy(r => r.Depth).OrderBy(g => g.Key).Select(g => (Depth: (double)g.Key, Accuracy: g.Average(r => r.FinalAccuracy ?? double.NaN))).ToArray();
             var line = depth.Add.Scatter(points.Select(p => Math.Log2(p.Depth)).ToArray(), points.Select(p => p.Accuracy).ToArray());
             line.LegendText = method.Key;
+            line.LineWidth = 2;
+            line.MarkerSize = 8;
         }
 
-        Finish(depth, "Final test accuracy against depth (mean over seeds)", "log₂ H (hidden layers)", "test accuracy (%)");
+        Finish(depth, "Final test accuracy against depth (mean over seeds)", "H (hidden layers, log scale)", "test accuracy (%)");
+        depth.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(depths.Select(d => Math.Log2(d)).ToArray(), depths.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray());
         depth.ShowLegend(Alignment.LowerLeft);
         files.Add(Save(depth, directory, "accuracy-vs-depth.png"));
 
@@ -59,7 +79,8 @@ public static class Plots
                 for (int l = 0; l < lrs.Length; l++)
                 {
                     SweepRow[] matches = cell.Where(r => r.LearningRate == lrs[l] && r.InferenceRate == betas[b]).ToArray();
-                    double value = matches.Length == 0 ? double.NaN : matches.Average(r => r.FinalTrainLoss ?? double.NaN);
+                    // Failed and diverged points are left blank, as in the paper's figures.
+                    double value = matches.Length == 0 || matches.Any(r => r.State != "completed") ? double.NaN : matches.Average(r => r.FinalTrainLoss ?? double.NaN);
                     loss[betas.Length - 1 - b, l] = double.IsFinite(value) ? Math.Log10(value) : double.NaN;
                 }
             }
@@ -67,7 +88,7 @@ public static class Plots
             var heat = new Plot();
             var map = heat.Add.Heatmap(loss);
             map.Colormap = new ScottPlot.Colormaps.Viridis();
-            heat.Add.ColorBar(map).Label = "log₁₀ train loss (mean of the last 50 batches)";
+            heat.Add.ColorBar(map).Label = "log₁₀ train loss (mean of the last 50 batches; blank: failed)";
             heat.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, lrs.Length).Select(i => (double)i).ToArray(), lrs.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
             heat.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, betas.Length).Select(i => (double)i).ToArray(), betas.Reverse().Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
             heat.Title($"{cell.Key.Method}: train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}");
@@ -117,6 +138,13 @@ public static class Plots
         : r.Parameterisation == "sp"
             ? "PC (SP), η and β per depth"
             : string.Create(CultureInfo.InvariantCulture, $"µPC η={r.LearningRate:G3} β={r.InferenceRate:G3}");
+
+    /// <summary>"mupc-lr0.1-b0.5", "bp-depth-mup-lr0.01", "pc-sp": a file-name part for a method.</summary>
+    private static string Slug(SweepRow r) => r.Algorithm == "bp"
+        ? string.Create(CultureInfo.InvariantCulture, $"bp-{r.Parameterisation.Replace('_', '-')}-lr{r.LearningRate:G3}")
+        : r.Parameterisation == "sp"
+            ? "pc-sp"
+            : string.Create(CultureInfo.InvariantCulture, $"{r.Parameterisation.Replace('_', '-')}-lr{r.LearningRate:G3}-b{r.InferenceRate:G3}");
 
     private static void Finish(Plot plot, string title, string x, string y)
     {
