@@ -66,38 +66,53 @@ public static class Plots
 
         foreach (IGrouping<(int Width, int Depth, string Method), SweepRow> cell in rows.Where(r => r.Algorithm == "pc").GroupBy(r => (r.Width, r.Depth, Method: r.Parameterisation)))
         {
-            double[] lrs = cell.Select(r => r.LearningRate).Distinct().Order().ToArray();
-            double[] betas = cell.Select(r => r.InferenceRate).Distinct().Order().ToArray();
-            if (lrs.Length < 2 || betas.Length < 2)
+            if (LossHeatmap([.. cell], $"{cell.Key.Method}: train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}") is Plot heat)
             {
-                continue;
+                files.Add(Save(heat, directory, $"lr-beta-{cell.Key.Method}-N{cell.Key.Width}-H{cell.Key.Depth}.png"));
             }
-
-            double[,] loss = new double[betas.Length, lrs.Length];
-            for (int b = 0; b < betas.Length; b++)
-            {
-                for (int l = 0; l < lrs.Length; l++)
-                {
-                    SweepRow[] matches = cell.Where(r => r.LearningRate == lrs[l] && r.InferenceRate == betas[b]).ToArray();
-                    // Failed and diverged points are left blank, as in the paper's figures.
-                    double value = matches.Length == 0 || matches.Any(r => r.State != "completed") ? double.NaN : matches.Average(r => r.FinalTrainLoss ?? double.NaN);
-                    loss[betas.Length - 1 - b, l] = double.IsFinite(value) ? Math.Log10(value) : double.NaN;
-                }
-            }
-
-            var heat = new Plot();
-            var map = heat.Add.Heatmap(loss);
-            map.Colormap = new ScottPlot.Colormaps.Viridis();
-            heat.Add.ColorBar(map).Label = "log₁₀ train loss (mean of the last 50 batches; blank: failed)";
-            heat.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, lrs.Length).Select(i => (double)i).ToArray(), lrs.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
-            heat.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, betas.Length).Select(i => (double)i).ToArray(), betas.Reverse().Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
-            heat.Title($"{cell.Key.Method}: train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}");
-            heat.XLabel("η (Adam, weights)");
-            heat.YLabel("β (inference)");
-            files.Add(Save(heat, directory, $"lr-beta-{cell.Key.Method}-N{cell.Key.Width}-H{cell.Key.Depth}.png"));
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// The η×β heatmap of log₁₀ train loss (mean over seeds) for one method, width and depth, with η on the x axis and β
+    /// on the y axis, both ascending; failed and diverged points are blank, as in the paper's figures. Null when the
+    /// rows do not span at least two values of each.
+    /// </summary>
+    public static Plot? LossHeatmap(IReadOnlyList<SweepRow> cell, string title)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        double[] lrs = cell.Select(r => r.LearningRate).Distinct().Order().ToArray();
+        double[] betas = cell.Select(r => r.InferenceRate).Distinct().Order().ToArray();
+        if (lrs.Length < 2 || betas.Length < 2)
+        {
+            return null;
+        }
+
+        // ScottPlot draws a heatmap's row 0 at the top: the largest β goes in row 0, and tick i (counted from the
+        // bottom) is betas[i] in ascending order.
+        double[,] loss = new double[betas.Length, lrs.Length];
+        for (int b = 0; b < betas.Length; b++)
+        {
+            for (int l = 0; l < lrs.Length; l++)
+            {
+                SweepRow[] matches = cell.Where(r => r.LearningRate == lrs[l] && r.InferenceRate == betas[b]).ToArray();
+                double value = matches.Length == 0 || matches.Any(r => r.State != "completed") ? double.NaN : matches.Average(r => r.FinalTrainLoss ?? double.NaN);
+                loss[betas.Length - 1 - b, l] = double.IsFinite(value) ? Math.Log10(value) : double.NaN;
+            }
+        }
+
+        var heat = new Plot();
+        var map = heat.Add.Heatmap(loss);
+        map.Colormap = new ScottPlot.Colormaps.Viridis();
+        heat.Add.ColorBar(map).Label = "log₁₀ train loss (mean of the last 50 batches; blank: failed)";
+        heat.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, lrs.Length).Select(i => (double)i).ToArray(), lrs.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
+        heat.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, betas.Length).Select(i => (double)i).ToArray(), betas.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
+        heat.Title(title);
+        heat.XLabel("η (Adam, weights)");
+        heat.YLabel("β (inference)");
+        return heat;
     }
 
     /// <summary>The per-layer energy of one run over training (layers × batches, log scale) from its results file.</summary>
