@@ -4,10 +4,11 @@
 # at one deeper net to see whether the optimum moved. Fashion-MNIST, 1 epoch, B = 64, ReLU, T = H.
 #   bash scripts/reproduce-transfer.sh [--widths 64,128] [--depths 32,128] [--grid-depth 32] [--lrs 0.5,0.1,0.05,0.01]
 #        [--betas 100,50,10,5,1,0.5,0.1] [--seed 0] [--parallel 1] [--backend cpu|cuda] [--out sweeps/transfer]
+#        [-- more pcn sweep options, e.g. --cluster host:port or --batch-limit 50 for a quick look]
 # Tables: OUT/H8-N<width>/results.csv, OUT/H<depth>-N<width>/results.csv; heatmaps: OUT/plots/lr-beta-*.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-widths=64,128 depths=32,128 grid_depth="" lrs=0.5,0.1,0.05,0.01 betas=100,50,10,5,1,0.5,0.1 seed=0 parallel=1 backend=() out=sweeps/transfer
+widths=64,128 depths=32,128 grid_depth="" lrs=0.5,0.1,0.05,0.01 betas=100,50,10,5,1,0.5,0.1 seed=0 parallel=1 backend=() out=sweeps/transfer more=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --widths) widths=$2; shift 2 ;;
@@ -19,13 +20,14 @@ while [ $# -gt 0 ]; do
     --parallel) parallel=$2; shift 2 ;;
     --backend) backend=(--backend "$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --) shift; more=("$@"); break ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 bash scripts/install-deps.sh
 dotnet build src/Client -c Release --nologo -v quiet
 pcn=(dotnet src/Client/bin/Release/net10.0/pcn.dll)
-common=(--param mupc --algorithm pc --epochs 1 --test-every 300 --activation relu --seed "$seed" --parallel "$parallel" "${backend[@]}" --quiet)
+common=(--param mupc --algorithm pc --epochs 1 --test-every 300 --activation relu --seed "$seed" --parallel "$parallel" "${backend[@]}" --quiet "${more[@]}")
 
 # The completed point with the lowest train_loss_last50 in a sweep table, as "η β loss accuracy".
 best() {
