@@ -106,7 +106,7 @@ public static class Plots
         var heat = new Plot();
         var map = heat.Add.Heatmap(loss);
         map.Colormap = new ScottPlot.Colormaps.Viridis();
-        heat.Add.ColorBar(map).Label = "log₁₀ train loss (mean of the last 50 batches; blank: failed)";
+        heat.Add.ColorBar(map).Label = "log₁₀ train loss (mean of the last 50 batches; blank: failed or not run)";
         heat.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, lrs.Length).Select(i => (double)i).ToArray(), lrs.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
         heat.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(0, betas.Length).Select(i => (double)i).ToArray(), betas.Select(v => v.ToString("G3", CultureInfo.InvariantCulture)).ToArray());
         heat.Title(title);
