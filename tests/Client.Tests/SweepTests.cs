@@ -125,6 +125,34 @@ public sealed class SweepTests
     }
 
     [Fact]
+    public async Task Plot_NamesTheFileAndLine_OfAMalformedValue()
+    {
+        string bad = Path.Combine(Directory.CreateTempSubdirectory("pcn-table").FullName, "results.csv");
+        string header = "run_id,depth,width,param,algorithm,activation,lr,beta,steps,seed,state,final_accuracy,best_accuracy,train_loss_last50,seconds,batches,accuracy_curve,train_loss_curve,failure";
+        await File.WriteAllLinesAsync(bad, [header, "a,8,128,mupc,pc,relu,0.1,0.5,8,0,completed,83.19,83.24,0.12,6.3,937,300:80.83,300:0.13,\"\"", "b,eight,128,mupc,pc,relu,0.1,0.5,8,0,completed,83.19,83.24,0.12,6.3,937,300:80.83,300:0.13,\"\""]);
+
+        (int code, _, string error) = await Processes.RunAsync(Processes.Pcn, ["plot", "--table", bad, "--out", Path.GetTempPath()], TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{bad}, line 3:", error);
+    }
+
+    [Fact]
+    public async Task Plot_OfRunsThatWereNeverEvaluated_DrawsNoAccuracyFigure_AndDoesNotFail()
+    {
+        string table = Path.Combine(Directory.CreateTempSubdirectory("pcn-table").FullName, "results.csv");
+        string header = "run_id,depth,width,param,algorithm,activation,lr,beta,steps,seed,state,final_accuracy,best_accuracy,train_loss_last50,seconds,batches,accuracy_curve,train_loss_curve,failure";
+        await File.WriteAllLinesAsync(table, [header, "d,8,128,mupc,pc,relu,0.1,1000,8,0,diverged,,,,0.4,0,,,\"batch 1: Diverged\""]);
+        string plots = Path.Combine(Path.GetDirectoryName(table)!, "plots");
+
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, ["plot", "--table", table, "--out", plots], TimeSpan.FromMinutes(1));
+
+        Assert.True(code == 0, error);
+        Assert.Empty(Directory.GetFiles(plots));
+        Assert.Equal(string.Empty, output.Trim());
+    }
+
+    [Fact]
     public async Task Sweep_RefusesABadGridValue_NamingTheOption()
     {
         (int code, _, string error) = await Processes.RunAsync(Processes.Pcn, ["sweep", "--depth", "8,zero"], TimeSpan.FromMinutes(1));

@@ -21,6 +21,25 @@ public static class Plots
         Directory.CreateDirectory(directory);
         var files = new List<string>();
         SweepRow[] finished = rows.Where(r => r.AccuracyCurve.Count > 0).ToArray();
+        if (finished.Length > 0)
+        {
+            AccuracyFigures(finished, directory, files);
+        }
+
+        foreach (IGrouping<(int Width, int Depth, string Method), SweepRow> cell in rows.Where(r => r.Algorithm == "pc").GroupBy(r => (r.Width, r.Depth, Method: r.Parameterisation)))
+        {
+            if (LossHeatmap([.. cell], $"{cell.Key.Method}: train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}") is Plot heat)
+            {
+                files.Add(Save(heat, directory, $"lr-beta-{cell.Key.Method}-N{cell.Key.Width}-H{cell.Key.Depth}.png"));
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Accuracy over training (a figure per method) and final accuracy against depth, for runs that were evaluated.</summary>
+    private static void AccuracyFigures(SweepRow[] finished, string directory, List<string> files)
+    {
 
         // The Figure 1 analogue: one figure per method, a line per depth (mean over seeds), coloured by depth on one
         // scale and drawn on the same axes in every figure, so that figures compare side by side.
@@ -63,16 +82,6 @@ public static class Plots
         depth.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(depths.Select(d => Math.Log2(d)).ToArray(), depths.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray());
         depth.ShowLegend(Alignment.LowerLeft);
         files.Add(Save(depth, directory, "accuracy-vs-depth.png"));
-
-        foreach (IGrouping<(int Width, int Depth, string Method), SweepRow> cell in rows.Where(r => r.Algorithm == "pc").GroupBy(r => (r.Width, r.Depth, Method: r.Parameterisation)))
-        {
-            if (LossHeatmap([.. cell], $"{cell.Key.Method}: train loss over η × β, N={cell.Key.Width} H={cell.Key.Depth}") is Plot heat)
-            {
-                files.Add(Save(heat, directory, $"lr-beta-{cell.Key.Method}-N{cell.Key.Width}-H{cell.Key.Depth}.png"));
-            }
-        }
-
-        return files;
     }
 
     /// <summary>

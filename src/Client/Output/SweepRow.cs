@@ -56,7 +56,7 @@ public sealed record SweepRow(
     /// Reads the rows of a sweep table written by <see cref="SweepTable"/> (columns found by name, so tables written
     /// before a column was added still read; a table whose loss column is the last batch's reads it as the final loss).
     /// </summary>
-    /// <exception cref="FormatException">A line does not match the header.</exception>
+    /// <exception cref="FormatException">A line does not match the header or holds a malformed value (file and line named).</exception>
     public static IReadOnlyList<SweepRow> FromTable(string csvPath)
     {
         string[] lines = File.ReadAllLines(csvPath);
@@ -66,32 +66,52 @@ public sealed record SweepRow(
         }
 
         string[] header = lines[0].Split(',');
-        int Column(params string[] names) => names.Select(n => Array.IndexOf(header, n)).FirstOrDefault(i => i >= 0, -1);
-        int loss = Column("train_loss_last50", "final_train_loss");
-        int losses = Column("train_loss_curve");
         var rows = new List<SweepRow>();
-        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
+        for (int number = 2; number <= lines.Length; number++)
         {
-            // Only the last column (the failure message) may hold commas, inside quotes.
-            string[] cells = line.Split(',', header.Length);
-            if (cells.Length != header.Length)
+            string line = lines[number - 1];
+            if (line.Length == 0)
             {
-                throw new FormatException($"{csvPath}: '{line}' has {cells.Length} columns where the header has {header.Length}");
+                continue;
             }
 
-            string Cell(string name) => Column(name) is int i and >= 0 ? cells[i] : throw new FormatException($"{csvPath} has no column '{name}'");
-            double? Number(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
-            string failure = Cell("failure").Trim('"');
-            rows.Add(new SweepRow(
-                Cell("run_id"), int.Parse(Cell("depth"), CultureInfo.InvariantCulture), int.Parse(Cell("width"), CultureInfo.InvariantCulture),
-                Cell("param"), Cell("algorithm"), Cell("activation"), double.Parse(Cell("lr"), CultureInfo.InvariantCulture),
-                double.Parse(Cell("beta"), CultureInfo.InvariantCulture), int.Parse(Cell("steps"), CultureInfo.InvariantCulture),
-                ulong.Parse(Cell("seed"), CultureInfo.InvariantCulture), Cell("state"), Number(Cell("final_accuracy")), Number(Cell("best_accuracy")),
-                loss >= 0 ? Number(cells[loss]) : null, double.Parse(Cell("seconds"), CultureInfo.InvariantCulture), int.Parse(Cell("batches"), CultureInfo.InvariantCulture),
-                Pairs(Cell("accuracy_curve")), losses >= 0 ? Pairs(cells[losses]) : [], failure.Length == 0 ? null : failure));
+            try
+            {
+                rows.Add(ParseLine(header, line));
+            }
+            catch (Exception e) when (e is FormatException or OverflowException or IndexOutOfRangeException)
+            {
+                throw new FormatException($"{csvPath}, line {number}: {e.Message}", e);
+            }
         }
 
         return rows;
+    }
+
+    /// <summary>One data line of a sweep table, its columns found by the header's names.</summary>
+    private static SweepRow ParseLine(string[] header, string line)
+    {
+        int Column(params string[] names) => names.Select(n => Array.IndexOf(header, n)).FirstOrDefault(i => i >= 0, -1);
+        int loss = Column("train_loss_last50", "final_train_loss");
+        int losses = Column("train_loss_curve");
+
+        // Only the last column (the failure message) may hold commas, inside quotes.
+        string[] cells = line.Split(',', header.Length);
+        if (cells.Length != header.Length)
+        {
+            throw new FormatException($"'{line}' has {cells.Length} columns where the header has {header.Length}");
+        }
+
+        string Cell(string name) => Column(name) is int i and >= 0 ? cells[i] : throw new FormatException($"the table has no column '{name}'");
+        double? Number(string text) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
+        string failure = Cell("failure").Trim('"');
+        return new SweepRow(
+            Cell("run_id"), int.Parse(Cell("depth"), CultureInfo.InvariantCulture), int.Parse(Cell("width"), CultureInfo.InvariantCulture),
+            Cell("param"), Cell("algorithm"), Cell("activation"), double.Parse(Cell("lr"), CultureInfo.InvariantCulture),
+            double.Parse(Cell("beta"), CultureInfo.InvariantCulture), int.Parse(Cell("steps"), CultureInfo.InvariantCulture),
+            ulong.Parse(Cell("seed"), CultureInfo.InvariantCulture), Cell("state"), Number(Cell("final_accuracy")), Number(Cell("best_accuracy")),
+            loss >= 0 ? Number(cells[loss]) : null, double.Parse(Cell("seconds"), CultureInfo.InvariantCulture), int.Parse(Cell("batches"), CultureInfo.InvariantCulture),
+            Pairs(Cell("accuracy_curve")), losses >= 0 ? Pairs(cells[losses]) : [], failure.Length == 0 ? null : failure);
     }
 
     /// <summary>"300:80.83 600:81.94" as (batch, value) pairs.</summary>
