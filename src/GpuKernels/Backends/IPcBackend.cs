@@ -59,12 +59,14 @@ public interface IPcBackend : IDisposable
     void Feedback(double scale, Tensor error, Tensor weights, Tensor feedback);
 
     /// <summary>
-    /// One gradient-descent inference step on a hidden layer: <c>z ← z − step·(ε − φ′(z)⊙fb − d_above)</c>, where
+    /// One gradient-descent inference step on a hidden layer: <c>z′ = z − step·(ε − φ′(z)⊙fb − d_above)</c>, where
     /// <paramref name="errorAbove"/> is the error of the layer above when it has an identity skip (else null).
-    /// With step = β/B this is <c>z ← z − β·∂F/∂z</c> (spec §2.1). Returns <c>Σ g²</c> over the tensor, where
+    /// With step = β/B this is <c>z ← z − β·∂F/∂z</c> (spec §2.1). z′ goes to <paramref name="updated"/>, which may be
+    /// <paramref name="activity"/> itself (in place) or another tensor (a layer double-buffers z, so the z it sent to
+    /// its neighbour is never overwritten while a message refers to it). Returns <c>Σ g²</c> over the tensor, where
     /// <c>g = ε − φ′(z)⊙fb − d_above</c> is the gradient before scaling (∂F/∂z = g/B), for the activity-gradient metric.
     /// </summary>
-    double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove);
+    double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated);
 
     /// <summary>
     /// Backprop through a hidden layer: <c>e = φ′(z)⊙fb + e_above</c> (<paramref name="errorAbove"/> null without a skip),

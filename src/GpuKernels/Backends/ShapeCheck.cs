@@ -27,6 +27,19 @@ internal static class ShapeCheck
         }
     }
 
+    /// <summary>The operands of <see cref="IPcBackend.ActivityStep"/>: all the shape of z.</summary>
+    public static void ActivityStep(Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated)
+    {
+        const string Operation = nameof(IPcBackend.ActivityStep);
+        Same(Operation, "z", activity, "ε", error);
+        Same(Operation, "z", activity, "fb", feedback);
+        Same(Operation, "z", activity, "z′", updated);
+        if (errorAbove is not null)
+        {
+            Same(Operation, "z", activity, "d_above", errorAbove);
+        }
+    }
+
     public static T Own<T>(Tensor tensor, string operation)
         where T : Tensor
     {

@@ -10,17 +10,25 @@ namespace Pcn.GpuKernels.Layers;
 /// the feedback it sends down. It reads only what its neighbours hand it: z_{ℓ−1} from below, and the feedback
 /// and error of layer ℓ+1 from above. The single-process trainer and the layer grains both drive these methods,
 /// so they compute the same numbers.
+/// <para>
+/// What a layer sends — z up, feedback and error down — is double-buffered: each new z, and each new error with its
+/// feedback, goes to the other of two buffers. A neighbour may hold a reference to what was sent at step t (in an
+/// inbox, or a message in flight) until it has answered it, and the layer only reaches step t + 2, which writes that
+/// buffer again, after the answer; so a sent tensor is never written while anyone can still read it.
+/// </para>
 /// </summary>
 public sealed class PcLayer : IDisposable
 {
     private readonly IPcBackend _backend;
     private readonly Activation _activation;
+    private readonly Tensor?[] _activities = new Tensor?[2];
+    private readonly Tensor?[] _errors = new Tensor?[2];
+    private readonly Tensor?[] _feedbacks = new Tensor?[2];
     private Tensor? _input;
     private Tensor? _ownedInput;
     private Tensor? _prediction;
-    private Tensor? _activity;
-    private Tensor? _error;
-    private Tensor? _feedback;
+    private int _activityBuffer;
+    private int _errorBuffer;
 
     /// <summary>Allocates the layer on <paramref name="backend"/> with initial weights (row-major OutputDim × InputDim).</summary>
     public PcLayer(IPcBackend backend, LayerShape shape, Activation activation, ReadOnlySpan<double> initialWeights)
@@ -67,13 +75,13 @@ public sealed class PcLayer : IDisposable
     public Tensor Prediction => _prediction ?? throw NoBatch();
 
     /// <summary>z_ℓ (B × OutputDim), the free activity of a hidden layer; the output layer has none and returns ŷ.</summary>
-    public Tensor Activity => Shape.IsOutput ? Prediction : _activity ?? throw NoBatch();
+    public Tensor Activity => Shape.IsOutput ? Prediction : _activities[_activityBuffer] ?? throw NoBatch();
 
     /// <summary>d_ℓ: ε_ℓ = z_ℓ − μ_ℓ for hidden layers, y − ŷ (or the CE form) for the output; in BP, the backpropagated error.</summary>
-    public Tensor Error => _error ?? throw NoBatch();
+    public Tensor Error => _errors[_errorBuffer] ?? throw NoBatch();
 
-    /// <summary>The feedback sent to layer ℓ−1, <c>a_ℓ·d_ℓ·W_ℓ</c> (B × InputDim); layer 1 sends none.</summary>
-    public Tensor Feedback => _feedback ?? throw new InvalidOperationException($"Layer {Shape.Index} sends no feedback (the input is clamped) or has no batch yet.");
+    /// <summary>The feedback sent to layer ℓ−1, <c>a_ℓ·d_ℓ·W_ℓ</c> (B × InputDim), made from <see cref="Error"/>; layer 1 sends none.</summary>
+    public Tensor Feedback => _feedbacks[_errorBuffer] ?? throw new InvalidOperationException($"Layer {Shape.Index} sends no feedback (the input is clamped) or has no batch yet.");
 
     /// <summary>Replaces W_ℓ (row-major OutputDim × InputDim) and its transpose.</summary>
     public void SetWeights(ReadOnlySpan<double> weights)
@@ -93,16 +101,23 @@ public sealed class PcLayer : IDisposable
         ReleaseBatch();
         BatchSize = batchSize;
         _prediction = _backend.Allocate(batchSize, Shape.OutputDim);
-        _error = _backend.Allocate(batchSize, Shape.OutputDim);
-        if (!Shape.IsOutput)
+        for (int buffer = 0; buffer < 2; buffer++)
         {
-            _activity = _backend.Allocate(batchSize, Shape.OutputDim);
+            _errors[buffer] = _backend.Allocate(batchSize, Shape.OutputDim);
+            if (!Shape.IsOutput)
+            {
+                _activities[buffer] = _backend.Allocate(batchSize, Shape.OutputDim);
+            }
+
+            if (Shape.ActivatesInput)
+            {
+                _feedbacks[buffer] = _backend.Allocate(batchSize, Shape.InputDim);
+            }
         }
 
         if (Shape.ActivatesInput)
         {
             _ownedInput = _input = _backend.Allocate(batchSize, Shape.InputDim);
-            _feedback = _backend.Allocate(batchSize, Shape.InputDim);
         }
     }
 
@@ -116,7 +131,8 @@ public sealed class PcLayer : IDisposable
         Predict(below);
         if (!Shape.IsOutput)
         {
-            _backend.Copy(Prediction, _activity!);
+            _activityBuffer ^= 1;
+            _backend.Copy(Prediction, Activity);
         }
     }
 
@@ -132,6 +148,7 @@ public sealed class PcLayer : IDisposable
             Predict(below);
         }
 
+        _errorBuffer ^= 1;
         if (Shape.IsOutput)
         {
             return _backend.OutputError(loss, target ?? throw new ArgumentNullException(nameof(target), "The output layer needs the clamped target y."), Prediction, Error);
@@ -145,20 +162,24 @@ public sealed class PcLayer : IDisposable
 
     /// <summary>
     /// One inference step (hidden layers): <c>z ← z − step·(ε − φ′(z)⊙fb_above − s_{ℓ+1}·d_above)</c>, from the feedback and
-    /// error of layer ℓ+1 (<paramref name="errorAbove"/> null when it has no skip).
+    /// error of layer ℓ+1 (<paramref name="errorAbove"/> null when it has no skip). The new z goes to the other buffer.
     /// </summary>
     /// <returns>The RMS of ∂F/∂z over the batch, <c>√(Σg²/n)/B</c>.</returns>
     public double UpdateActivity(double step, Tensor feedbackAbove, Tensor? errorAbove)
     {
         RequireHidden(nameof(UpdateActivity));
-        double squares = _backend.ActivityStep(_activation, step, Activity, Error, feedbackAbove, errorAbove);
-        return Math.Sqrt(squares / Activity.Length) / BatchSize;
+        Tensor current = Activity;
+        Tensor next = _activities[_activityBuffer ^ 1]!;
+        double squares = _backend.ActivityStep(_activation, step, current, Error, feedbackAbove, errorAbove, next);
+        _activityBuffer ^= 1;
+        return Math.Sqrt(squares / current.Length) / BatchSize;
     }
 
     /// <summary>Backprop through a hidden layer: <c>e_ℓ = φ′(z_ℓ)⊙fb_above + s_{ℓ+1}·e_above</c>.</summary>
     public void Backpropagate(Tensor feedbackAbove, Tensor? errorAbove)
     {
         RequireHidden(nameof(Backpropagate));
+        _errorBuffer ^= 1;
         _backend.Backpropagate(_activation, Activity, feedbackAbove, errorAbove, Error);
     }
 
@@ -216,10 +237,16 @@ public sealed class PcLayer : IDisposable
     {
         _ownedInput?.Dispose();
         _prediction?.Dispose();
-        _activity?.Dispose();
-        _error?.Dispose();
-        _feedback?.Dispose();
-        _input = _ownedInput = _prediction = _activity = _error = _feedback = null;
+        foreach (Tensor?[] buffers in new[] { _activities, _errors, _feedbacks })
+        {
+            for (int buffer = 0; buffer < 2; buffer++)
+            {
+                buffers[buffer]?.Dispose();
+                buffers[buffer] = null;
+            }
+        }
+
+        _input = _ownedInput = _prediction = null;
         BatchSize = 0;
     }
 }

@@ -122,10 +122,10 @@ public sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) :
     }
 
     /// <inheritdoc/>
-    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated)
     {
         long start = Stopwatch.GetTimestamp();
-        double squares = inner.ActivityStep(activation, step, activity, error, feedback, errorAbove);
+        double squares = inner.ActivityStep(activation, step, activity, error, feedback, errorAbove, updated);
         Record(ActivityStepOp, start);
         return squares;
     }

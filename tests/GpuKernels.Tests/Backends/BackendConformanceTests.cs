@@ -55,6 +55,7 @@ public sealed class BackendConformanceTests
             BackendChecks.CheckActivate(h, activation, batch, outputs);
             BackendChecks.CheckActivityStep(h, activation, withErrorAbove: true, batch, outputs);
             BackendChecks.CheckActivityStep(h, activation, withErrorAbove: false, batch, outputs);
+            BackendChecks.CheckActivityStep(h, activation, withErrorAbove: true, batch, outputs, inPlace: false);
             BackendChecks.CheckBackpropagate(h, activation, withErrorAbove: true, batch, outputs);
             BackendChecks.CheckBackpropagate(h, activation, withErrorAbove: false, batch, outputs);
         }
@@ -125,7 +126,7 @@ public sealed class BackendConformanceTests
 
         var predict = Assert.Throws<ArgumentException>(() => backend.Predict(1.0, input, wrongWeights, null, prediction));
         var energy = Assert.Throws<ArgumentException>(() => backend.PredictionError(input, other, error));
-        var step = Assert.Throws<ArgumentException>(() => backend.ActivityStep(Activation.Relu, 0.1, input, error, error, other));
+        var step = Assert.Throws<ArgumentException>(() => backend.ActivityStep(Activation.Relu, 0.1, input, error, error, other, input));
 
         Assert.Contains("5×2", predict.Message);
         Assert.Contains("7×2", predict.Message);

@@ -243,6 +243,7 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
             h.Both((b, t) => b.Activate(activation, t(z), t(u)));
             h.AssertClose(u, $"CUDA Activate {activation}");
             BackendChecks.CheckActivityStep(h, activation, withErrorAbove: true, Batch, NIn);
+            BackendChecks.CheckActivityStep(h, activation, withErrorAbove: false, Batch, NIn, inPlace: false);
             BackendChecks.CheckBackpropagate(h, activation, withErrorAbove: true, Batch, NIn);
         }
 

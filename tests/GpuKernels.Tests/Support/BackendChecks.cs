@@ -66,19 +66,31 @@ public static class BackendChecks
         h.AssertClose(fb, $"Feedback B={batch} {nIn}←{nOut}", BackendHarness.Float32Absolute * Math.Max(1, nOut));
     }
 
-    public static void CheckActivityStep(BackendHarness h, Activation activation, bool withErrorAbove, int rows, int columns)
+    /// <summary>
+    /// One activity step against the reference, in place or into a second tensor (the double-buffered z of a layer); out
+    /// of place, z itself must come back untouched.
+    /// </summary>
+    public static void CheckActivityStep(BackendHarness h, Activation activation, bool withErrorAbove, int rows, int columns, bool inPlace = true)
     {
         using Twin z = h.Random(rows, columns, -3, 3);
+        using Twin original = h.Zeros(rows, columns);
+        h.Both((b, t) => b.Copy(t(z), t(original)));
         using Twin eps = h.Random(rows, columns);
         using Twin fb = h.Random(rows, columns);
         using Twin? above = withErrorAbove ? h.Random(rows, columns) : null;
+        using Twin next = h.Zeros(rows, columns);
 
-        (double expected, double actual) = h.Both((b, t) => b.ActivityStep(activation, 0.3, t(z), t(eps), t(fb), above is null ? null : t(above)));
+        (double expected, double actual) = h.Both((b, t) => b.ActivityStep(activation, 0.3, t(z), t(eps), t(fb), above is null ? null : t(above), inPlace ? t(z) : t(next)));
 
         // Σg² is reported for metrics; ILGPU recovers it from the move Δz, which costs a few digits.
-        BackendHarness.AssertScalarClose(expected, actual, $"Σg² {activation} above={withErrorAbove} {rows}×{columns}", BackendHarness.Float32Absolute * rows * columns, 1e-3);
+        string label = $"{activation} above={withErrorAbove} {rows}×{columns} {(inPlace ? "in place" : "out of place")}";
+        BackendHarness.AssertScalarClose(expected, actual, $"Σg² {label}", BackendHarness.Float32Absolute * rows * columns, 1e-3);
 
-        h.AssertClose(z, $"ActivityStep {activation} above={withErrorAbove} {rows}×{columns}");
+        h.AssertClose(inPlace ? z : next, $"ActivityStep {label}");
+        if (!inPlace)
+        {
+            h.AssertClose(z, $"z after an out-of-place ActivityStep {label}", absolute: 0, relative: 0);
+        }
     }
 
     public static void CheckBackpropagate(BackendHarness h, Activation activation, bool withErrorAbove, int rows, int columns)

@@ -177,17 +177,12 @@ public sealed unsafe class CpuBackend : IPcBackend
     }
 
     /// <inheritdoc/>
-    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated)
     {
-        ShapeCheck.Same(nameof(ActivityStep), "z", activity, "ε", error);
-        ShapeCheck.Same(nameof(ActivityStep), "z", activity, "fb", feedback);
-        if (errorAbove is not null)
-        {
-            ShapeCheck.Same(nameof(ActivityStep), "z", activity, "d_above", errorAbove);
-        }
-
+        ShapeCheck.ActivityStep(activity, error, feedback, errorAbove, updated);
         Span<float> z = Data(activity, nameof(ActivityStep));
-        double? fused = CpuFused.TryActivityStep(activation, (float)step, z, Data(error, nameof(ActivityStep)), Data(feedback, nameof(ActivityStep)), errorAbove is null ? default : Data(errorAbove, nameof(ActivityStep)));
+        Span<float> next = Data(updated, nameof(ActivityStep));
+        double? fused = CpuFused.TryActivityStep(activation, (float)step, z, Data(error, nameof(ActivityStep)), Data(feedback, nameof(ActivityStep)), errorAbove is null ? default : Data(errorAbove, nameof(ActivityStep)), next);
         if (fused is double squares)
         {
             return squares;
@@ -201,7 +196,7 @@ public sealed unsafe class CpuBackend : IPcBackend
             TensorPrimitives.Subtract(g, Data(errorAbove, nameof(ActivityStep)), g);
         }
 
-        TensorPrimitives.MultiplyAdd(g, (float)-step, z, z);
+        TensorPrimitives.MultiplyAdd(g, (float)-step, z, next);
         return TensorPrimitives.SumOfSquares<float>(g);
     }
 

@@ -45,10 +45,11 @@ internal static unsafe class CpuFused
     }
 
     /// <summary>
-    /// For φ with a mask-like slope (linear, ReLU, leaky ReLU): in one pass, <c>z ← z − step·(ε − φ′(z)⊙fb − d_above)</c>
-    /// (<paramref name="above"/> empty when there is no skip), returning Σ g². Returns null for other activations.
+    /// For φ with a mask-like slope (linear, ReLU, leaky ReLU): in one pass, <c>z′ = z − step·(ε − φ′(z)⊙fb − d_above)</c>
+    /// into <paramref name="next"/> (which may be <paramref name="z"/>; <paramref name="above"/> empty when there is no
+    /// skip), returning Σ g². Returns null for other activations.
     /// </summary>
-    public static double? TryActivityStep(Activation activation, float step, Span<float> z, ReadOnlySpan<float> error, ReadOnlySpan<float> feedback, ReadOnlySpan<float> above)
+    public static double? TryActivityStep(Activation activation, float step, ReadOnlySpan<float> z, ReadOnlySpan<float> error, ReadOnlySpan<float> feedback, ReadOnlySpan<float> above, Span<float> next)
     {
         if (activation is not (Activation.Linear or Activation.Relu or Activation.LeakyRelu) || !Vector512.IsHardwareAccelerated)
         {
@@ -65,7 +66,7 @@ internal static unsafe class CpuFused
             _ => 0f,
         };
         int i = 0, n = z.Length;
-        fixed (float* pz = z, pe = error, pf = feedback, pa = above)
+        fixed (float* pz = z, pe = error, pf = feedback, pa = above, pn = next)
         {
             Vector512<float> minusStep = Vector512.Create(-step), low = Vector512.Create(negativeSlope), sum = default;
             for (; i + 16 <= n; i += 16)
@@ -80,7 +81,7 @@ internal static unsafe class CpuFused
                     g -= Vector512.Load(pa + i);
                 }
 
-                Vector512.FusedMultiplyAdd(g, minusStep, zv).Store(pz + i);
+                Vector512.FusedMultiplyAdd(g, minusStep, zv).Store(pn + i);
                 sum = Vector512.FusedMultiplyAdd(g, g, sum);
             }
 
@@ -89,7 +90,7 @@ internal static unsafe class CpuFused
             {
                 float slope = activation == Activation.Relu ? (pz[i] > 0f ? 1f : 0f) : (pz[i] >= 0f ? 1f : negativeSlope);
                 float g = pe[i] - (slope * pf[i]) - (skip ? pa[i] : 0f);
-                pz[i] = MathF.FusedMultiplyAdd(g, -step, pz[i]);
+                pn[i] = MathF.FusedMultiplyAdd(g, -step, pz[i]);
                 squares += g * g;
             }
         }

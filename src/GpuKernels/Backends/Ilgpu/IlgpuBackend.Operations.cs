@@ -144,35 +144,36 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
-    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated)
     {
-        ShapeCheck.Same(nameof(ActivityStep), "z", activity, "ε", error);
-        ShapeCheck.Same(nameof(ActivityStep), "z", activity, "fb", feedback);
-        if (errorAbove is not null)
-        {
-            ShapeCheck.Same(nameof(ActivityStep), "z", activity, "d_above", errorAbove);
-        }
-
+        ShapeCheck.ActivityStep(activity, error, feedback, errorAbove, updated);
         CheckDefined(activation);
         IlgpuTensor z = Own(activity, nameof(ActivityStep));
+        IlgpuTensor next = Own(updated, nameof(ActivityStep));
         IlgpuTensor eps = Own(error, nameof(ActivityStep));
         IlgpuTensor fb = Own(feedback, nameof(ActivityStep));
         IlgpuTensor? above = errorAbove is null ? null : Own(errorAbove, nameof(ActivityStep));
 
-        // Σg² from the move itself: Δz = −step·g, so Σg² = Σ(Δz)²/step² (two extra passes; not the training path).
-        using Tensor before = Allocate(z.Rows, z.Columns), difference = Allocate(z.Rows, z.Columns);
-        Copy(z, before);
+        // Σg² from the move itself: Δz = −step·g, so Σg² = Σ(Δz)²/step² (extra passes; not the training path). In place,
+        // the z before the step is kept in a copy.
+        using Tensor? before = ReferenceEquals(z, next) ? Allocate(z.Rows, z.Columns) : null;
+        using Tensor difference = Allocate(z.Rows, z.Columns);
+        if (before is not null)
+        {
+            Copy(z, before);
+        }
+
         lock (_gate)
         {
             Enter();
             if (z.Length > 0)
             {
                 // Without d_above, ε stands in for the unread view: a kernel argument may not be null.
-                _activityStep(z.Length, z.View, eps.View, fb.View, (above ?? eps).View, above is null ? 0 : 1, (int)activation, (float)step);
+                _activityStep(z.Length, z.View, eps.View, fb.View, (above ?? eps).View, above is null ? 0 : 1, (int)activation, (float)step, next.View);
             }
         }
 
-        return step == 0 ? 0 : 2 * PredictionError(z, before, difference) / (step * step);
+        return step == 0 ? 0 : 2 * PredictionError(next, before ?? z, difference) / (step * step);
     }
 
     /// <inheritdoc/>

@@ -156,8 +156,8 @@ internal static class IlgpuKernels
     }
 
     /// <summary>
-    /// Computes <c>z ← z − step·(ε − φ′(z)⊙fb − d_above)</c>; <paramref name="errorAbove"/> is read only when
-    /// <paramref name="hasErrorAbove"/> is 1.
+    /// Computes <c>z′ = z − step·(ε − φ′(z)⊙fb − d_above)</c> into <paramref name="updated"/> (which may be
+    /// <paramref name="activity"/>); <paramref name="errorAbove"/> is read only when <paramref name="hasErrorAbove"/> is 1.
     /// </summary>
     public static void ActivityStep(
         Index1D index,
@@ -167,7 +167,8 @@ internal static class IlgpuKernels
         ArrayView<float> errorAbove,
         int hasErrorAbove,
         int activation,
-        float step)
+        float step,
+        ArrayView<float> updated)
     {
         float z = activity[index];
         float gradient = error[index] - (IlgpuActivations.Slope(activation, z) * feedback[index]);
@@ -176,7 +177,7 @@ internal static class IlgpuKernels
             gradient -= errorAbove[index];
         }
 
-        activity[index] = z - (step * gradient);
+        updated[index] = z - (step * gradient);
     }
 
     /// <summary>

@@ -207,16 +207,11 @@ public sealed class ReferenceBackend : IPcBackend
     }
 
     /// <inheritdoc/>
-    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated)
     {
-        ShapeCheck.Same(nameof(ActivityStep), "z", activity, "ε", error);
-        ShapeCheck.Same(nameof(ActivityStep), "z", activity, "fb", feedback);
-        if (errorAbove is not null)
-        {
-            ShapeCheck.Same(nameof(ActivityStep), "z", activity, "d_above", errorAbove);
-        }
-
+        ShapeCheck.ActivityStep(activity, error, feedback, errorAbove, updated);
         double[] z = Data(activity, nameof(ActivityStep));
+        double[] next = Data(updated, nameof(ActivityStep));
         double[] eps = Data(error, nameof(ActivityStep));
         double[] fb = Data(feedback, nameof(ActivityStep));
         double[]? above = errorAbove is null ? null : Data(errorAbove, nameof(ActivityStep));
@@ -224,7 +219,7 @@ public sealed class ReferenceBackend : IPcBackend
         for (int i = 0; i < z.Length; i++)
         {
             double gradient = eps[i] - (ActivationFunctions.Slope(activation, z[i]) * fb[i]) - (above is null ? 0.0 : above[i]);
-            z[i] -= step * gradient;
+            next[i] = z[i] - (step * gradient);
             squares += gradient * gradient;
         }
 
