@@ -5,34 +5,29 @@ namespace Pcn.Abstractions.Grains;
 
 /// <summary>
 /// One network layer ℓ of one run, keyed "{run}/{ℓ}/{L}" (see <see cref="LayerKeys"/>). It owns W_ℓ, the Adam
-/// moments, z_ℓ and ε_ℓ, and an inbox with the latest z_{ℓ−1} from below and feedback from above. The coordinator
-/// drives it; neighbours only deposit into its inbox (interleaved, never a call cycle).
+/// moments, z_ℓ and ε_ℓ, and an inbox for its two neighbours' messages. The coordinator starts each batch; the layer
+/// then runs the batch's steps itself, exchanging messages only with layers ℓ−1 and ℓ+1 (through its silo's
+/// neighbour exchange when they share a silo, as Orleans one-way messages when not), and reports once at the end.
 /// </summary>
 public interface ILayerGrain : IGrainWithStringKey
 {
     /// <summary>Builds the layer and its initial weights from the network's seed.</summary>
     Task InitializeAsync(LayerSetup setup);
 
-    /// <summary>Clamps the batch: x for layer 1, the one-hot targets y for the output layer.</summary>
-    Task ClampAsync(int batch, TensorPayload values);
+    /// <summary>
+    /// Applies the previous batch's weight update if the command carries one, clamps x or y, and starts the batch; it
+    /// returns at once and the layer reports to the coordinator when its part of the batch is done.
+    /// </summary>
+    Task BeginBatchAsync(BatchCommand command);
 
-    /// <summary>Feedforward: μ_ℓ from the inbox (or x), z_ℓ = μ_ℓ, and z_ℓ sent up.</summary>
-    Task ForwardAsync(int batch);
+    /// <summary>Starts the feedforward passes of an evaluation's test batches (they flow up the chain by themselves).</summary>
+    Task BeginEvaluationAsync(EvaluationCommand command);
 
-    /// <summary>Phase (a) of a step: the error and energy (returned, summed over the batch), and feedback sent down.</summary>
-    Task<double> ComputeErrorAsync(StepCommand command);
+    /// <summary>Applies the weight update of the last batch: the gradient at its final errors and one Adam step.</summary>
+    Task CommitAsync(WeightUpdate update);
 
-    /// <summary>Phase (b) of a step: the activity update from the inbox above, and the new z_ℓ sent up.</summary>
-    Task UpdateActivityAsync(StepCommand command);
-
-    /// <summary>Backprop: the output layer sends its feedback down; a hidden layer backpropagates and sends its own.</summary>
-    Task BackpropagateAsync(int batch);
-
-    /// <summary>Weight gradient at the current errors and one Adam step.</summary>
-    Task UpdateWeightsAsync(WeightUpdate update);
-
-    /// <summary>The output layer's prediction ŷ (B × d_y) from the last feedforward pass.</summary>
-    Task<TensorPayload> GetPredictionAsync();
+    /// <summary>Ends a batch or evaluation the run has given up on (another layer failed): the layer stops waiting.</summary>
+    Task AbortAsync(string reason);
 
     /// <summary>W_ℓ (N_out × N_in), for checks and checkpoints.</summary>
     Task<TensorPayload> GetWeightsAsync();
@@ -43,11 +38,16 @@ public interface ILayerGrain : IGrainWithStringKey
     /// <summary>Releases the layer's memory; the activation goes away.</summary>
     Task ReleaseAsync();
 
-    /// <summary>Inbox: z_{ℓ−1} from the layer below.</summary>
+    /// <summary>
+    /// Inbox, from another silo: z_{ℓ−1} from the layer below (for layer 1 during an evaluation, x from the
+    /// coordinator). One-way: the sender goes on at once; a message for the wrong batch or step fails the layer's batch.
+    /// </summary>
+    [OneWay]
     [AlwaysInterleave]
-    Task DepositActivityAsync(ActivityMessage message);
+    Task DeliverActivityAsync(ActivityMessage message);
 
-    /// <summary>Inbox: feedback (and error, with a skip) from the layer above.</summary>
+    /// <summary>Inbox, from another silo: feedback (and error, with a skip) from the layer above.</summary>
+    [OneWay]
     [AlwaysInterleave]
-    Task DepositFeedbackAsync(FeedbackMessage message);
+    Task DeliverFeedbackAsync(FeedbackMessage message);
 }

@@ -4,9 +4,10 @@ using Pcn.Abstractions.Messages;
 namespace Pcn.Abstractions.Grains;
 
 /// <summary>
-/// Runs one training run, keyed by run id: reads batches, drives the layer grains through the bulk-synchronous
-/// schedule (clamp, feedforward, T inference steps of two fan-outs, weight update) and records summaries. It only
-/// sends commands and receives energies; weights never pass through it.
+/// Runs one training run, keyed by run id: reads batches and drives the layer grains through the dataflow schedule —
+/// per batch one command to each layer (carrying the previous batch's weight update), one report back from each, a
+/// divergence check in the single-process trainer's order — and records summaries. It only sends commands and
+/// receives energies; weights never pass through it.
 /// </summary>
 public interface ITrainingCoordinatorGrain : IGrainWithStringKey
 {

@@ -7,7 +7,9 @@ namespace Pcn.Abstractions.Messages;
 /// <param name="TotalBatches">Batches it will train in all.</param>
 /// <param name="Summaries">Summaries of the batches after the one the caller asked from.</param>
 /// <param name="Failure">Why it diverged or failed, naming layer and step where it applies.</param>
-/// <param name="ElapsedSeconds">Training time so far.</param>
+/// <param name="ElapsedSeconds">Time since the first batch started, evaluations included.</param>
+/// <param name="Timings">Set-up, training and evaluation time.</param>
+/// <param name="Protocol">Messages the training batches took, counted.</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.run-snapshot")]
@@ -18,7 +20,9 @@ public sealed record RunSnapshot(
     [property: Id(3)] int TotalBatches,
     [property: Id(4)] IReadOnlyList<BatchSummary> Summaries,
     [property: Id(5)] string? Failure,
-    [property: Id(6)] double ElapsedSeconds)
+    [property: Id(6)] double ElapsedSeconds,
+    [property: Id(7)] RunTimings Timings,
+    [property: Id(8)] ProtocolCounts Protocol)
 {
     /// <summary>True once the run can make no more progress.</summary>
     public bool IsFinished => State is RunState.Completed or RunState.Diverged or RunState.Cancelled or RunState.Failed;

@@ -48,10 +48,11 @@ public sealed class TensorPayload
     public ReadOnlySpan<byte> Bytes => MemoryMarshal.AsBytes(Values);
 
     /// <summary>
-    /// A payload over the first rows × columns values of a longer, pooled array. The sender returns the array to its
-    /// pool only after the call that carried the payload has completed: receivers copy what they need at once.
+    /// A payload over the first rows × columns values of an array the sender keeps (a layer's own buffer, not a copy).
+    /// The sender must not write those values while the message is in flight or unread: layers double-buffer what they
+    /// send, and a neighbour answers a step's message before the sender can reach the step that reuses its buffer.
     /// </summary>
-    public static TensorPayload OverPooled(int rows, int columns, float[] pooled) => new(rows, columns, pooled, exactLength: false);
+    public static TensorPayload View(int rows, int columns, float[] values) => new(rows, columns, values, exactLength: false);
 
     /// <summary>"R×C", for messages.</summary>
     public string Shape => $"{Rows}×{Columns}";

@@ -42,8 +42,11 @@ public static class MetricNames
     /// <summary>Samples trained, per run.</summary>
     public const string RunSamples = "pcn.run.samples";
 
-    /// <summary>Duration of one inference step (both fan-outs), per run.</summary>
-    public const string InferenceStepDuration = "pcn.run.inference_step.duration";
+    /// <summary>
+    /// Wall time of one inference step of one layer (from its first step to its last, divided by T; waiting for its
+    /// neighbours included), observed once per layer and batch, per run.
+    /// </summary>
+    public const string LayerStepDuration = "pcn.layer.step.duration";
 
     /// <summary>Duration of one training batch, per run.</summary>
     public const string BatchDuration = "pcn.run.batch.duration";

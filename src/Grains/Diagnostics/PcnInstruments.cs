@@ -11,7 +11,7 @@ namespace Pcn.Grains.Diagnostics;
 /// </summary>
 public sealed class PcnInstruments
 {
-    private static readonly double[] StepBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+    private static readonly double[] StepBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
     private static readonly double[] BatchBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
     private readonly ConcurrentDictionary<(string Run, int Layer), LayerValues> _layers = new();
@@ -43,7 +43,7 @@ public sealed class PcnInstruments
         meter.CreateObservableCounter(MetricNames.LayerNonFinite, () => Layers(v => v.NonFinite), description: "Non-finite energies seen");
         _batches = meter.CreateCounter<long>(MetricNames.RunBatches, description: "Batches trained");
         _samples = meter.CreateCounter<long>(MetricNames.RunSamples, description: "Samples trained");
-        _stepDuration = meter.CreateHistogram(MetricNames.InferenceStepDuration, unit: "s", description: "One inference step (two fan-outs)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
+        _stepDuration = meter.CreateHistogram(MetricNames.LayerStepDuration, unit: "s", description: "One inference step of one layer (mean over a batch's steps)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
         _batchDuration = meter.CreateHistogram(MetricNames.BatchDuration, unit: "s", description: "One training batch", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BatchBuckets });
         _messages = meter.CreateCounter<long>(MetricNames.LayerMessages, description: "Messages between layer grains");
         _bytes = meter.CreateCounter<long>(MetricNames.LayerBytes, unit: "By", description: "Tensor bytes between layer grains");
@@ -115,8 +115,8 @@ public sealed class PcnInstruments
         _batchDuration.Record(duration.TotalSeconds, tag);
     }
 
-    /// <summary>Records one inference step of a run.</summary>
-    public void InferenceStep(string run, TimeSpan duration)
+    /// <summary>Records a layer's mean inference-step time over one batch.</summary>
+    public void LayerStep(string run, TimeSpan duration)
     {
         if (Enabled)
         {

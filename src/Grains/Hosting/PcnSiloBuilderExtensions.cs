@@ -4,6 +4,7 @@ using Pcn.GpuKernels.Backends.Cpu;
 using Pcn.GpuKernels.Backends.Ilgpu;
 using Pcn.Grains.Coordination;
 using Pcn.Grains.Diagnostics;
+using Pcn.Grains.Exchange;
 using Pcn.Grains.Placement;
 
 namespace Pcn.Grains.Hosting;
@@ -13,7 +14,8 @@ public static class PcnSiloBuilderExtensions
 {
     /// <summary>
     /// The compute backend shared by the silo's layer grains (the CPU backend, timed into the kernel-time metric),
-    /// Pcn's instruments, the data set cache, and the contiguous-block placement of layers.
+    /// Pcn's instruments, the data set cache, the neighbour exchange of the silo's layers, and the contiguous-block
+    /// placement of layers.
     /// </summary>
     /// <param name="builder">The silo.</param>
     /// <param name="cuda">Use the ILGPU backend on the first CUDA device instead of the CPU backend.</param>
@@ -29,6 +31,7 @@ public static class PcnSiloBuilderExtensions
             return metrics ? new TimedBackend(backend, services.GetRequiredService<PcnInstruments>()) : backend;
         });
         builder.Services.AddSingleton<DatasetCache>();
+        builder.Services.AddSingleton<NeighbourExchange>();
         builder.Services.AddPlacementDirector<ContiguousBlockPlacement, ContiguousBlockPlacementDirector>();
         return builder;
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Pcn.Abstractions.Messages;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Cpu;
@@ -17,24 +16,13 @@ internal static class TensorPayloads
     }
 
     /// <summary>
-    /// A payload with the values of <paramref name="tensor"/>, valid until the call that sends it has completed (the
-    /// receiver has copied it by then): a view of host memory, or a copy of device memory in a pooled array. Activities and feedback are sent
-    /// every inference step, and at N = 512 each is a large-object-heap array: pooling keeps the GC out of training.
+    /// A payload with the values of <paramref name="tensor"/> for a message to another silo: a view of host memory
+    /// (no copy; the layer's double-buffering keeps it unwritten until the neighbour has answered), or a copy of
+    /// device memory.
     /// </summary>
-    public static PooledPayload RentPayload(this IPcBackend backend, Tensor tensor)
-    {
-        if (tensor is CpuTensor host)
-        {
-            // Host memory needs no copy: the payload views the layer's own buffer. That is safe because every send
-            // is awaited before the layer touches the buffer again, and receivers copy (or serialise) it within the
-            // call; no one keeps the payload after the call completes.
-            return new PooledPayload(TensorPayload.OverPooled(tensor.Rows, tensor.Columns, host.Data), null);
-        }
-
-        float[] values = ArrayPool<float>.Shared.Rent(tensor.Length);
-        backend.Download(tensor, values.AsSpan(0, tensor.Length));
-        return new PooledPayload(TensorPayload.OverPooled(tensor.Rows, tensor.Columns, values), values);
-    }
+    public static TensorPayload ToMessagePayload(this IPcBackend backend, Tensor tensor) => tensor is CpuTensor host
+        ? TensorPayload.View(tensor.Rows, tensor.Columns, host.Data)
+        : backend.ToPayload(tensor);
 
     /// <summary>Copies <paramref name="payload"/> into <paramref name="tensor"/>, (re)allocating it when the shape differs.</summary>
     public static Tensor Receive(this IPcBackend backend, TensorPayload payload, ref Tensor? tensor)
