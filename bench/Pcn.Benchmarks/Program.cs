@@ -20,10 +20,13 @@ if (args.Contains("--metrics-overhead"))
 
 if (args.Contains("--grains"))
 {
-    // Issue #3: pcn-bench --grains [--depth H] [--width N] [--steps T] [--batches K]
+    // Issue #9: pcn-bench --grains [--depth H --width N [--steps T] [--batches K]] [--rounds R]; without --depth, the
+    // three configurations of the issue (H=8 N=128, H=128 N=128, H=32 N=512, T = H).
     int Arg(string name, int fallback) => Array.IndexOf(args, name) is int at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    int depth = Arg("--depth", 32);
-    await GrainBenchmarks.RunAsync(Dataset.DefaultFashionMnistDirectory, depth, Arg("--width", 512), Arg("--steps", depth), Arg("--batches", 12), warmupBatches: 2);
+    GrainConfig[] configs = args.Contains("--depth")
+        ? [new GrainConfig(Arg("--depth", 8), Arg("--width", 128), Arg("--steps", Arg("--depth", 8)), Arg("--batches", 12))]
+        : GrainBenchmarks.Defaults;
+    await GrainBenchmarks.RunAsync(Dataset.DefaultFashionMnistDirectory, configs, rounds: Arg("--rounds", 4));
     return;
 }
 

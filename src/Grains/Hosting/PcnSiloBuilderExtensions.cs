@@ -27,7 +27,11 @@ public static class PcnSiloBuilderExtensions
         builder.Services.AddSingleton(services => new PcnInstruments(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), metrics));
         builder.Services.AddSingleton<IPcBackend>(services =>
         {
-            IPcBackend backend = cuda ? CreateCuda() : new CpuBackend();
+            // Inside a silo the layers are the parallelism: Orleans runs as many layer grains at once as there are
+            // cores, and each takes its steps as soon as its neighbours allow. Splitting every product over the cores
+            // as well only adds threads that fight the grains for them (measured: 0.70 against 1.0 of the
+            // single-process trainer at H = 8, N = 128).
+            IPcBackend backend = cuda ? CreateCuda() : new CpuBackend(parallelProducts: false);
             return metrics ? new TimedBackend(backend, services.GetRequiredService<PcnInstruments>()) : backend;
         });
         builder.Services.AddSingleton<DatasetCache>();
