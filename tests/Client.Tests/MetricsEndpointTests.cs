@@ -14,7 +14,7 @@ public sealed partial class MetricsEndpointTests
     private static readonly string[] Exported =
     [
         "pcn_layer_energy", "pcn_layer_weight_norm", "pcn_layer_activity_gradient_rms", "pcn_layer_weight_update_norm", "pcn_layer_nonfinite_total", "pcn_run_energy", "pcn_run_train_loss", "pcn_run_test_accuracy_percent",
-        "pcn_run_state", "pcn_run_batches_total", "pcn_run_samples_total", "pcn_run_inference_step_duration_seconds_bucket",
+        "pcn_run_state", "pcn_run_batches_total", "pcn_run_samples_total", "pcn_run_layer_step_duration_seconds_bucket",
         "pcn_run_batch_duration_seconds_bucket", "pcn_layer_messages_total", "pcn_layer_bytes_total", "pcn_kernel_time_seconds_total",
     ];
 

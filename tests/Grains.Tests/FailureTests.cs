@@ -31,6 +31,24 @@ public sealed class FailureTests(OneSiloCluster fixture) : IClassFixture<OneSilo
     }
 
     [Fact]
+    public async Task MessageForAnotherBatch_FailsTheRunLoudly_NamingLayerAndBatch()
+    {
+        var request = new RunRequest($"wrong-{Guid.NewGuid():N}", new NetworkOptions(Depth: 3, Width: 16, Seed: 1), new TrainingOptions(BatchSize: 16, Epochs: 5, TestEvery: 1000), Data);
+        ITrainingCoordinatorGrain coordinator = fixture.Cluster.GrainFactory.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
+        RunSnapshot started = await coordinator.StartAsync(request);
+
+        // A message no correct run sends: batch 999, while the run trains batches 1..200.
+        ILayerGrain layer = fixture.Cluster.GrainFactory.GetGrain<ILayerGrain>(LayerKeys.For(request.RunId, 2, 4));
+        await layer.DeliverActivityAsync(new ActivityMessage(999, 0, new TensorPayload(16, 16, new float[16 * 16])));
+        (RunSnapshot final, _) = await RunDriver.WaitToEndAsync(coordinator, started, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(RunState.Failed, final.State);
+        Assert.Contains("layer 2 of run " + request.RunId, final.Failure);
+        Assert.Contains("batch 999 step 0", final.Failure);
+        Assert.True(final.Batches < 200, $"the run trained all {final.Batches} batches");
+    }
+
+    [Fact]
     public async Task LowAccuracy_StopsTheRunAsFailed_LikeTheReference()
     {
         var request = new RunRequest($"nolearn-{Guid.NewGuid():N}", new NetworkOptions(Depth: 2, Width: 8, Seed: 1), new TrainingOptions(BatchLimit: 10, TestEvery: 3, EarlyStopAccuracy: 100), Data);

@@ -9,7 +9,13 @@ internal static class RunDriver
     public static async Task<(RunSnapshot Final, List<BatchSummary> Summaries)> RunToEndAsync(IGrainFactory grains, RunRequest request, TimeSpan timeout)
     {
         ITrainingCoordinatorGrain coordinator = grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
-        RunSnapshot snapshot = await coordinator.StartAsync(request);
+        return await WaitToEndAsync(coordinator, await coordinator.StartAsync(request), timeout);
+    }
+
+    /// <summary>Polls a started run until it finishes, collecting its summaries.</summary>
+    public static async Task<(RunSnapshot Final, List<BatchSummary> Summaries)> WaitToEndAsync(ITrainingCoordinatorGrain coordinator, RunSnapshot snapshot, TimeSpan timeout)
+    {
+        RunRequest request = snapshot.Request;
         var summaries = new List<BatchSummary>(snapshot.Summaries);
         DateTime deadline = DateTime.UtcNow + timeout;
         while (!snapshot.IsFinished)

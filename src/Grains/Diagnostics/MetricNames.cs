@@ -46,7 +46,7 @@ public static class MetricNames
     /// Wall time of one inference step of one layer (from its first step to its last, divided by T; waiting for its
     /// neighbours included), observed once per layer and batch, per run.
     /// </summary>
-    public const string LayerStepDuration = "pcn.layer.step.duration";
+    public const string LayerStepDuration = "pcn.run.layer_step.duration";
 
     /// <summary>Duration of one training batch, per run.</summary>
     public const string BatchDuration = "pcn.run.batch.duration";
