@@ -3,6 +3,7 @@ using Pcn.Client.Commands;
 using Pcn.Client.Connection;
 
 // pcn: drives Pcn training runs. Exit codes: 0 done, 1 error, 2 invalid options, 3 diverged, 130 cancelled.
+var startup = new Pcn.Client.Output.StartupTimings.Clock();
 string command = args.Length == 0 ? "help" : args[0];
 string[] rest = args.Skip(1).ToArray();
 using var stop = new CancellationTokenSource();
@@ -19,7 +20,7 @@ try
 {
     return command switch
     {
-        "train" => await TrainCommand.RunAsync(rest, Console.Out, stop.Token),
+        "train" => await TrainCommand.RunAsync(rest, Console.Out, stop.Token, startup),
         "status" => await StatusCommand.RunAsync(rest, Console.Out),
         "eval" => await EvalCommand.RunAsync(rest, Console.Out),
         "drop" => await DropCommand.RunAsync(rest, Console.Out),

@@ -43,7 +43,7 @@ public static class SweepCommand
         if (pending.Count > 0)
         {
             await using ClusterConnection connection = grid.Cluster is null
-                ? await ClusterConnection.StartEmbeddedAsync(0, grid.Backend, CancellationToken.None)
+                ? await ClusterConnection.StartEmbeddedAsync(0, grid.Backend, pending.Peek().Data, CancellationToken.None)
                 : await ClusterConnection.ConnectAsync(grid.Cluster, "pcn", "pcn", CancellationToken.None);
             output.WriteLine($"pcn sweep: on the {connection.Description}");
             await DriveAsync(connection, grid, pending, rows, runs, output, stop);

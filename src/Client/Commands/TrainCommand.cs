@@ -13,19 +13,21 @@ public static class TrainCommand
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs the command; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop, StartupTimings.Clock? startup = null)
     {
         ArgumentNullException.ThrowIfNull(output);
+        startup ??= new StartupTimings.Clock();
         TrainSettings settings = TrainSettings.Parse(new ArgumentReader(args, TrainSettings.Flags));
         RunRequest request = settings.Request;
         await using ClusterConnection connection = settings.Cluster is null
-            ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, CancellationToken.None)
+            ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, request.Data, CancellationToken.None)
             : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);
         output.WriteLine($"pcn: run {request.RunId} on the {connection.Description}");
         output.WriteLine(connection.HttpAddress is null
             ? "pcn: metrics are served on /metrics of every silo of the cluster (see dashboards/ for Prometheus and Grafana)"
             : $"pcn: metrics at {connection.HttpAddress}/metrics, health at {connection.HttpAddress}/health");
         ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
+        startup.RunRequested();
         RunSnapshot snapshot = await coordinator.StartAsync(request);
         IReadOnlyList<string> placement = await coordinator.GetPlacementAsync();
         output.WriteLine($"pcn: {request.Network.LayerCount} layer grains on {string.Join(", ", DescribePlacement(placement))}; {snapshot.TotalBatches} batches of {request.Training.BatchSize}");
@@ -55,14 +57,16 @@ public static class TrainCommand
 
             if (DateTime.UtcNow - lastSave > SaveInterval)
             {
-                path = RunResults.Write(settings.RunsDirectory, snapshot, summaries, placement, connection.Description);
+                path = RunResults.Write(settings.RunsDirectory, snapshot, summaries, placement, connection.Description, Startup(snapshot));
                 lastSave = DateTime.UtcNow;
             }
         }
 
         progress.Finish();
-        path = RunResults.Write(settings.RunsDirectory, snapshot, summaries, placement, connection.Description);
-        SummaryTable.Write(output, snapshot, summaries, Path.GetFullPath(path));
+        path = RunResults.Write(settings.RunsDirectory, snapshot, summaries, placement, connection.Description, Startup(snapshot));
+        SummaryTable.Write(output, snapshot, summaries, Path.GetFullPath(path), Startup(snapshot));
+        StartupTimings? Startup(RunSnapshot s) => s.Batches > 0 || s.IsFinished ? startup.Complete(s.Timings.SetupSeconds) : null;
+
         return snapshot.State switch
         {
             RunState.Completed => 0,

@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Pcn.Abstractions.Messages;
+using Pcn.Grains.Coordination;
 using Pcn.Silo;
 
 namespace Pcn.Client.Connection;
@@ -40,9 +42,10 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     /// <summary>
     /// Starts a single silo in this process on free loopback ports (HTTP on <paramref name="httpPort"/> unless 0),
-    /// computing on <paramref name="backend"/> ("cpu" or "cuda").
+    /// computing on <paramref name="backend"/> ("cpu" or "cuda"). The data set of <paramref name="data"/> starts
+    /// loading into the silo's cache at once, alongside the silo's own start (each takes most of a second).
     /// </summary>
-    public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, string backend, CancellationToken cancellation)
+    public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, string backend, DataSource? data, CancellationToken cancellation)
     {
         var options = new Pcn.Silo.SiloOptions { SiloPort = FreePort(), GatewayPort = FreePort(), HttpPort = httpPort == 0 ? FreePort() : httpPort, Backend = backend };
         options.Validate();
@@ -61,6 +64,13 @@ public sealed class ClusterConnection : IAsyncDisposable
         });
         builder.AddPcnSilo(options);
         WebApplication app = builder.Build();
+        if (data is not null)
+        {
+            // A failed load is not remembered by the cache: the run's own request reports it, with the file named.
+            DatasetCache cache = app.Services.GetRequiredService<DatasetCache>();
+            _ = Task.Run(() => cache.Get(data)).ContinueWith(t => t.Exception, TaskScheduler.Default);
+        }
+
         app.MapPcnEndpoints();
         await app.StartAsync(cancellation);
         return new ClusterConnection(app, app.Services.GetRequiredService<IGrainFactory>(), $"embedded silo on 127.0.0.1:{options.SiloPort} ({backend})", $"http://127.0.0.1:{options.HttpPort}");

@@ -28,7 +28,13 @@ public static class RunResults
     };
 
     /// <summary>Writes the file and returns its path.</summary>
-    public static string Write(string runsDirectory, RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, IReadOnlyList<string> placement, string connection)
+    /// <param name="runsDirectory">Where run directories go.</param>
+    /// <param name="snapshot">The run's latest state.</param>
+    /// <param name="summaries">Every batch summary so far.</param>
+    /// <param name="placement">Each layer's silo.</param>
+    /// <param name="connection">How the client reached the cluster.</param>
+    /// <param name="startup">What `pcn train` spent before the first batch (null for runs of a sweep).</param>
+    public static string Write(string runsDirectory, RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, IReadOnlyList<string> placement, string connection, StartupTimings? startup = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(summaries);
@@ -45,9 +51,13 @@ public static class RunResults
             timings = new
             {
                 elapsedSeconds = snapshot.ElapsedSeconds,
+                trainingSeconds = snapshot.Timings.TrainingSeconds,
+                evaluationSeconds = snapshot.Timings.EvaluationSeconds,
+                runSetupSeconds = snapshot.Timings.SetupSeconds,
+                startup = startup is null ? null : new { totalSeconds = startup.TotalSeconds, runtimeSeconds = startup.RuntimeSeconds, clusterSeconds = startup.ClusterSeconds, runSetupSeconds = startup.RunSetupSeconds },
                 batches = snapshot.Batches,
                 totalBatches = snapshot.TotalBatches,
-                samplesPerSecond = snapshot.ElapsedSeconds > 0 ? samples / snapshot.ElapsedSeconds : 0,
+                samplesPerSecond = snapshot.Timings.TrainingSeconds > 0 ? samples / snapshot.Timings.TrainingSeconds : 0,
             },
             finalTestAccuracy = summaries.LastOrDefault(s => s.TestAccuracy is not null)?.TestAccuracy,
             accuracy = summaries.Where(s => s.TestAccuracy is not null).Select(s => new { batch = s.Batch, elapsedSeconds = s.ElapsedSeconds, accuracy = s.TestAccuracy }),

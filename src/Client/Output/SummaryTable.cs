@@ -7,14 +7,15 @@ namespace Pcn.Client.Output;
 public static class SummaryTable
 {
     /// <summary>Writes the run's outcome, timings, accuracy and the final per-layer energies.</summary>
-    public static void Write(TextWriter output, RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, string resultsPath)
+    public static void Write(TextWriter output, RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, string resultsPath, StartupTimings? startup = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(snapshot);
         RunRequest r = snapshot.Request;
         BatchSummary? last = summaries.Count > 0 ? summaries[^1] : null;
         double? accuracy = summaries.LastOrDefault(s => s.TestAccuracy is not null)?.TestAccuracy;
-        double rate = snapshot.ElapsedSeconds > 0 ? summaries.Count * r.Training.BatchSize / snapshot.ElapsedSeconds : 0;
+        RunTimings t = snapshot.Timings;
+        double rate = t.TrainingSeconds > 0 ? summaries.Count * r.Training.BatchSize / t.TrainingSeconds : 0;
         var rows = new List<(string, string)>
         {
             ("run", r.RunId),
@@ -22,7 +23,10 @@ public static class SummaryTable
             ("network", $"H={r.Network.Depth} N={r.Network.Width} {Abstractions.Options.OptionNames.Name(r.Network.Activation)} {Abstractions.Options.OptionNames.Name(r.Network.Parameterisation)} {Abstractions.Options.OptionNames.Name(r.Network.Loss)}{(r.Network.Skips ? string.Empty : " no-skips")} seed {r.Network.Seed}"),
             ("training", $"{Abstractions.Options.OptionNames.Name(r.Training.Algorithm)} η={r.Training.LearningRate} β={r.Training.InferenceRate} T={r.Training.InferenceSteps ?? r.Network.Depth} B={r.Training.BatchSize}"),
             ("batches", $"{snapshot.Batches}/{snapshot.TotalBatches}"),
-            ("time", $"{snapshot.ElapsedSeconds:F1} s ({rate:F0} samples/s)"),
+            ("time", $"{t.TrainingSeconds:F1} s training ({rate:F0} samples/s), {t.EvaluationSeconds:F1} s evaluation"),
+            ("start-up", startup is null
+                ? $"{t.SetupSeconds:F1} s run set-up (data set, layers)"
+                : $"{startup.TotalSeconds:F1} s to the first batch: runtime {startup.RuntimeSeconds:F2} s, silo or cluster {startup.ClusterSeconds:F2} s, data set and layers {startup.RunSetupSeconds:F2} s"),
             ("train loss", last is null ? "-" : last.TrainLoss.ToString("G5", CultureInfo.InvariantCulture)),
             ("test accuracy", accuracy is double a ? $"{a:F2}%" : "-"),
         };

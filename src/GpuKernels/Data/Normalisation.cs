@@ -42,8 +42,13 @@ public sealed record Normalisation
     /// <summary>Computes <c>((float)p / 255f − mean) / std</c>.</summary>
     public float Apply(byte pixel) => ((pixel / 255f) - Mean) / Std;
 
-    /// <summary>Normalises <paramref name="pixels"/> into <paramref name="destination"/> (same length) by a 256-entry table.</summary>
+    /// <summary>
+    /// Normalises <paramref name="pixels"/> into <paramref name="destination"/> (same length) by a 256-entry table.
+    /// Called once per data set on 47 million pixels, at start-up: compiled optimised at once (measured 0.48 s for
+    /// Fashion-MNIST's training images in first-tier code, 0.02 s optimised).
+    /// </summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Apply(ReadOnlySpan<byte> pixels, Span<float> destination)
     {
         if (pixels.Length != destination.Length)
