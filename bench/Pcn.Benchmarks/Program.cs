@@ -30,6 +30,25 @@ if (args.Contains("--grains"))
     return;
 }
 
+if (args.Contains("--trainer-batch"))
+{
+    // For profilers: pcn-bench --trainer-batch [--depth H] [--width N] [--seconds S] runs one µPC batch (T = H) of the
+    // single-process trainer over and over and prints its rate.
+    int Arg(string name, int fallback) => Array.IndexOf(args, name) is int at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    using var cpu = new CpuBackend();
+    using var profiled = new PcBatchCase(cpu, Arg("--width", 128), Arg("--depth", 128), Arg("--depth", 128));
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    int runs = 0;
+    while (clock.Elapsed.TotalSeconds < Arg("--seconds", 20))
+    {
+        profiled.Run();
+        runs++;
+    }
+
+    Console.WriteLine($"{runs} batches in {clock.Elapsed.TotalSeconds:F1} s: {profiled.Flops * runs / clock.Elapsed.TotalSeconds / 1e9:F1} GFLOP/s, {64.0 * runs / clock.Elapsed.TotalSeconds:F1} samples/s");
+    return;
+}
+
 bool quick = args.Contains("--quick");
 bool skipEpoch = args.Contains("--skip-epoch");
 bool wide = args.Contains("--wide");
@@ -47,6 +66,10 @@ using var backend = new CpuBackend();
 using var gemmLarge = new GemmCase(backend, 64, 512, 512);
 using var gemmSmall = new GemmCase(backend, 64, 128, 128);
 using var batch = new PcBatchCase(backend, width: 512, depth: 8, steps: 8);
+using var deepBatch = new PcBatchCase(backend, width: 128, depth: 128, steps: 128);
+using var layerBackend = new CpuBackend(parallelProducts: false);
+using var deepBatchLayers = new PcBatchCase(layerBackend, width: 128, depth: 128, steps: 128);
+using var gemmPerCore = new GemmPerCoreCase(threads, 64, 128, 128, repetitions: 200);
 
 double peak = 0;
 
@@ -58,6 +81,9 @@ var cases = new (string Name, Action Run, int Repetitions)[]
     ("gemm512", gemmLarge.Run, quick ? 50 : 200),
     ("gemm128", gemmSmall.Run, quick ? 200 : 2000),
     ("batch", batch.Run, quick ? 3 : 10),
+    ("deep batch", deepBatch.Run, 1),
+    ("gemm128 per core", gemmPerCore.Run, quick ? 5 : 20),
+    ("deep batch, products unsplit", deepBatchLayers.Run, 1),
 };
 double[] best = SideBySide.BestSeconds(cases, rounds: quick ? 3 : 7, warmup: TimeSpan.FromSeconds(quick ? 1 : 2));
 double gemm512 = gemmLarge.Flops / best[1] / 1e9;
@@ -67,6 +93,12 @@ Console.WriteLine($"FP32 FMA peak ({threads} cores)                  {peak,8:F1}
 Console.WriteLine($"GEMM (64×512)·(512×512)                      {gemm512,8:F1} GFLOP/s  = {100 * gemm512 / peak,5:F1}% of peak (target ≥ 45%)");
 Console.WriteLine($"GEMM (64×128)·(128×128)                      {gemm128,8:F1} GFLOP/s  = {100 * gemm128 / peak,5:F1}% of peak");
 Console.WriteLine($"µPC batch B=64 N=512 H=8 T=8                 {batchGflops,8:F1} GFLOP/s  ({1000 * best[3]:F2} ms/batch, {batch.Flops / 1e9:F2} GFLOP) = {100 * batchGflops / gemm512,5:F1}% of GEMM (target ≥ 70%), {100 * batchGflops / peak:F1}% of peak");
+double deepGflops = deepBatch.Flops / best[4] / 1e9;
+double gemm128PerCore = gemmPerCore.Flops / best[5] / 1e9;
+Console.WriteLine($"GEMM (64×128)·(128×128), one per core        {gemm128PerCore,8:F1} GFLOP/s  = {100 * gemm128PerCore / peak,5:F1}% of peak (the ceiling when whole layers run in parallel)");
+Console.WriteLine($"µPC batch B=64 N=128 H=128 T=128             {deepGflops,8:F1} GFLOP/s  ({1000 * best[4]:F1} ms/batch, {64 / best[4]:F1} samples/s, {deepBatch.Flops / 1e9:F2} GFLOP) = {100 * deepGflops / gemm128PerCore,5:F1}% of the GEMM one per core, {100 * deepGflops / peak:F1}% of peak");
+double deepLayersGflops = deepBatchLayers.Flops / best[6] / 1e9;
+Console.WriteLine($"  the same, products not split               {deepLayersGflops,8:F1} GFLOP/s  ({1000 * best[6]:F1} ms/batch, {64 / best[6]:F1} samples/s) = {100 * deepLayersGflops / gemm128PerCore,5:F1}% of the GEMM one per core, {100 * deepLayersGflops / peak:F1}% of peak");
 
 if (!skipEpoch)
 {
