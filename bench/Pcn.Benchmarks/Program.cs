@@ -30,6 +30,21 @@ if (args.Contains("--grains"))
     return;
 }
 
+if (args.Contains("--startup"))
+{
+    // Issue #9: pcn-bench --startup [--rounds R]: the README's default `pcn train` beside the trainer's epoch.
+    int at = Array.IndexOf(args, "--rounds");
+    await StartupBenchmark.RunAsync(at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 4);
+    return;
+}
+
+if (args.Contains("--trainer-epoch"))
+{
+    // The child process of --startup: one cold epoch of the single-process trainer, figures as one JSON line.
+    StartupBenchmark.TrainerEpoch();
+    return;
+}
+
 if (args.Contains("--trainer-batch"))
 {
     // For profilers: pcn-bench --trainer-batch [--depth H] [--width N] [--seconds S] runs one µPC batch (T = H) of the

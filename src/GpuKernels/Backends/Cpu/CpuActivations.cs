@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Numerics;
@@ -94,6 +95,7 @@ internal static class CpuActivations
     }
 
     /// <summary>(1 − tanh² z)⊙g in blocks on the stack, so it never touches the shared scratch (callers use it for g).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TanhSlope(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> destination)
     {
         const int Block = 256;
@@ -109,6 +111,7 @@ internal static class CpuActivations
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ReluSlope(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> destination)
     {
         int i = 0;
@@ -130,6 +133,7 @@ internal static class CpuActivations
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void LeakyRelu(ReadOnlySpan<float> z, Span<float> u)
     {
         int i = 0;
@@ -151,6 +155,7 @@ internal static class CpuActivations
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOperator>(ReadOnlySpan<float> z, Span<float> u)
         where TOperator : IActivationOperator
     {
@@ -160,6 +165,7 @@ internal static class CpuActivations
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SlopeMap<TOperator>(ReadOnlySpan<float> z, ReadOnlySpan<float> g, Span<float> destination)
         where TOperator : IActivationOperator
     {

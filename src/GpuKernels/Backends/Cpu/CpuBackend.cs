@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Pcn.Abstractions.Options;
 
@@ -66,6 +67,7 @@ public sealed unsafe class CpuBackend : IPcBackend
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Transpose(Tensor source, Tensor destination)
     {
         ShapeCheck.Is(nameof(Transpose), "destination", destination, source.Columns, source.Rows);
@@ -227,6 +229,7 @@ public sealed unsafe class CpuBackend : IPcBackend
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
     {
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "G", gradient);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Numerics;
@@ -7,10 +8,13 @@ namespace Pcn.GpuKernels.Backends.Cpu;
 /// <summary>
 /// Single-pass Vector512 loops for the element-wise work of every inference step, where chaining TensorPrimitives
 /// calls would stream the same B×N arrays four or five times. Fixed order of operations, so results are reproducible.
+/// Like every CPU kernel, they are compiled optimised on first use: first-tier code of a vector loop is many times
+/// slower, and a fresh `pcn train` would spend its first hundreds of batches in it.
 /// </summary>
 internal static unsafe class CpuFused
 {
     /// <summary>Computes <c>d = a − b</c> and returns <c>Σ d²</c> (four float lanes-sets, combined in double).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SubtractAndSumSquares(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> difference)
     {
         int i = 0, n = a.Length;
@@ -49,6 +53,7 @@ internal static unsafe class CpuFused
     /// into <paramref name="next"/> (which may be <paramref name="z"/>; <paramref name="above"/> empty when there is no
     /// skip), returning Σ g². Returns null for other activations.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double? TryActivityStep(Activation activation, float step, ReadOnlySpan<float> z, ReadOnlySpan<float> error, ReadOnlySpan<float> feedback, ReadOnlySpan<float> above, Span<float> next)
     {
         if (activation is not (Activation.Linear or Activation.Relu or Activation.LeakyRelu) || !Vector512.IsHardwareAccelerated)

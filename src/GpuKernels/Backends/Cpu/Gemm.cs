@@ -19,6 +19,7 @@ internal static unsafe class Gemm
     private static float[]? _panel;
 
     /// <summary>Columns [<paramref name="columnStart"/>, <paramref name="columnEnd"/>) of C = α·op(A)·B + R.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(
         int m, int k, int n, float alpha,
         float* a, int aRowStride, int aColumnStride,
