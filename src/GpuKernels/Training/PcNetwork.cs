@@ -7,10 +7,13 @@ using Pcn.GpuKernels.Network;
 namespace Pcn.GpuKernels.Training;
 
 /// <summary>
-/// The whole network in one process: the L layers and the bulk-synchronous schedule of the architecture (clamp,
-/// feedforward, T inference steps of two phases, weight update). Within a phase the layers are independent and run
-/// in parallel over the cores; results do not depend on that, because each layer's arithmetic is sequential.
-/// This is the oracle for the actor system and the baseline for its overhead.
+/// The whole network in one process: the L layers and the schedule of the architecture (clamp, feedforward, T
+/// inference steps of two phases — every layer's error and feedback, then every activity step — and the weight
+/// update). The inference steps run as a wavefront over the cores when they can all be had at once
+/// (<see cref="WavefrontInference"/>: no barrier per step), and as phases split over the cores otherwise (one core, or
+/// called from inside another parallel job); results are the same bits either way, because each layer's arithmetic
+/// is sequential and its operands are the same. This is the oracle for the actor system and the baseline for its
+/// overhead.
 /// </summary>
 public sealed class PcNetwork : IDisposable
 {
@@ -20,6 +23,7 @@ public sealed class PcNetwork : IDisposable
     private readonly ErrorPhase _errorPhase;
     private readonly ActivityPhase _activityPhase;
     private readonly WeightPhase _weightPhase;
+    private readonly WavefrontInference _wavefront;
     private bool _predictionsFresh;
     private Tensor? _input;
     private Tensor? _target;
@@ -40,6 +44,7 @@ public sealed class PcNetwork : IDisposable
         _errorPhase = new ErrorPhase(this);
         _activityPhase = new ActivityPhase(this);
         _weightPhase = new WeightPhase(this);
+        _wavefront = new WavefrontInference(_layers, Below);
     }
 
     /// <summary>
@@ -50,6 +55,9 @@ public sealed class PcNetwork : IDisposable
 
     /// <summary>The layers and multipliers.</summary>
     public NetworkShape Shape { get; }
+
+    /// <summary>How many inference calls ran as a wavefront (the rest ran in phases), so tests can tell which ran.</summary>
+    internal int WavefrontInferences { get; private set; }
 
     /// <summary>The backend that owns every tensor.</summary>
     public IPcBackend Backend => _backend;
@@ -120,6 +128,24 @@ public sealed class PcNetwork : IDisposable
     public double Infer(int steps, double beta, Span<double> stepEnergies, Span<double> layerEnergies)
     {
         int batch = _input?.Rows ?? throw new InvalidOperationException("Clamp a batch before inference.");
+        if (ParallelOverLayers && stepEnergies.IsEmpty && _wavefront.TryRun(steps, beta / batch, _target!, Shape.Options.Loss, _predictionsFresh, CoreParallel.Shared.Concurrency))
+        {
+            _predictionsFresh = false;
+            WavefrontInferences++;
+            if (_wavefront.Divergence() is { } divergence)
+            {
+                throw divergence;
+            }
+
+            for (int i = 0; i < _layers.Length; i++)
+            {
+                _phaseEnergies[i] = _wavefront.FinalEnergy(i);
+                layerEnergies[i] = _phaseEnergies[i] / batch;
+            }
+
+            return _wavefront.FirstOutputEnergy / batch;
+        }
+
         double firstOutputEnergy = double.NaN;
         for (int t = 0; t <= steps; t++)
         {
