@@ -72,19 +72,26 @@ internal static class GrainBenchmarks
         var ratios = new List<double>();
         double bestSingle = 0, bestGrains = 0;
         ProtocolCounts protocol = ProtocolCounts.Zero;
+        var allocations = new List<double>();
         for (int round = 0; round <= rounds; round++)
         {
             // Odd rounds run the grains first, so a slow spell on this shared machine does not always hit the same path.
             double single = 0, grainRate = 0;
+            double allocated;
             if (round % 2 == 1)
             {
-                (grainRate, protocol) = await ThroughGrainsAsync(grains, network, training, data, warmupBatches, round);
+                (grainRate, protocol, allocated) = await ThroughGrainsMeasuredAsync(grains, network, training, data, warmupBatches, round);
                 single = SingleProcess(network, training, dataset, warmupBatches);
             }
             else
             {
                 single = SingleProcess(network, training, dataset, warmupBatches);
-                (grainRate, protocol) = await ThroughGrainsAsync(grains, network, training, data, warmupBatches, round);
+                (grainRate, protocol, allocated) = await ThroughGrainsMeasuredAsync(grains, network, training, data, warmupBatches, round);
+            }
+
+            if (round > 0 && double.IsFinite(allocated))
+            {
+                allocations.Add(allocated);
             }
 
             Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: single process {single,9:F1} samples/s   grains {grainRate,9:F1} samples/s   ratio {grainRate / single:F3}");
@@ -100,6 +107,12 @@ internal static class GrainBenchmarks
         double batches = protocol.Batches;
         Console.WriteLine($"  counted per batch (coordinator, {protocol.Batches} batches incl. the final commit): coordinator calls {protocol.CoordinatorCalls / batches:F2}, layer reports {protocol.LayerReports / batches:F2}, " +
             $"neighbour messages {protocol.NeighbourMessages / batches:F1} ({protocol.LocalMessages / batches:F1} through the silo's exchange, {protocol.RemoteMessages / batches:F1} as Orleans messages), sequential barriers {protocol.Barriers / batches:F2}");
+        if (allocations.Count > 0)
+        {
+            double perBatch = allocations.Min();
+            Console.WriteLine($"  allocated per batch in steady state (the whole process: coordinator, layers, Orleans, this benchmark's polling; least of the rounds): {perBatch / 1024:F1} KiB, {perBatch / (protocol.NeighbourMessages / batches):F0} bytes per neighbour message");
+        }
+
         Console.WriteLine($"  ratio grains ÷ single process: median of rounds 1–{rounds} {median:F3}; best rounds {bestGrains:F1} ÷ {bestSingle:F1} = {bestGrains / bestSingle:F3}");
     }
 
@@ -113,15 +126,30 @@ internal static class GrainBenchmarks
 
     private static async Task<(double Rate, ProtocolCounts Protocol)> ThroughGrainsAsync(IGrainFactory grains, NetworkOptions network, TrainingOptions training, DataSource data, int warmupBatches, int round)
     {
+        (double rate, ProtocolCounts protocol, _) = await ThroughGrainsMeasuredAsync(grains, network, training, data, warmupBatches, round);
+        return (rate, protocol);
+    }
+
+    /// <summary>The run's rate, its protocol counts, and the bytes the whole process allocated per batch in its timed part.</summary>
+    private static async Task<(double Rate, ProtocolCounts Protocol, double AllocatedPerBatch)> ThroughGrainsMeasuredAsync(IGrainFactory grains, NetworkOptions network, TrainingOptions training, DataSource data, int warmupBatches, int round)
+    {
         var request = new RunRequest($"bench-{round}-{Guid.NewGuid():N}", network, training, data);
         ITrainingCoordinatorGrain coordinator = grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
         RunSnapshot snapshot = await coordinator.StartAsync(request);
         var summaries = new List<BatchSummary>();
+        (int Batch, long Bytes)? first = null, last = null;
         while (!snapshot.IsFinished)
         {
-            await Task.Delay(200);
+            await Task.Delay(50);
             snapshot = await coordinator.GetSnapshotAsync(summaries.Count == 0 ? 0 : summaries[^1].Batch);
             summaries.AddRange(snapshot.Summaries);
+
+            // Allocation between two polls inside the timed batches (the evaluation after the last batch excluded).
+            if (snapshot.Batches > warmupBatches && snapshot.Batches < snapshot.TotalBatches)
+            {
+                last = (snapshot.Batches, GC.GetTotalAllocatedBytes(precise: true));
+                first ??= last;
+            }
         }
 
         if (snapshot.State != RunState.Completed)
@@ -131,7 +159,8 @@ internal static class GrainBenchmarks
 
         double rate = Rate(summaries.Select(s => (s.Batch, s.ElapsedSeconds)).ToList(), warmupBatches, training.BatchSize);
         await coordinator.DropAsync();
-        return (rate, snapshot.Protocol);
+        double allocated = first is { } a && last is { } b && b.Batch > a.Batch ? (double)(b.Bytes - a.Bytes) / (b.Batch - a.Batch) : double.NaN;
+        return (rate, snapshot.Protocol, allocated);
     }
 
     /// <summary>Samples per second between the end of batch <paramref name="warmupBatches"/> and the last batch.</summary>

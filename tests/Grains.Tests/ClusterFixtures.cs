@@ -35,3 +35,32 @@ public abstract class ClusterFixture : IAsyncLifetime
 public sealed class OneSiloCluster() : ClusterFixture(1);
 
 public sealed class ThreeSiloCluster() : ClusterFixture(3);
+
+/// <summary>One silo whose grain calls time out after half a second, much less than a deep batch takes.</summary>
+public sealed class ShortResponseTimeoutCluster : IAsyncLifetime
+{
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMilliseconds(500);
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class Configurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder
+            .AddPcnGrains()
+            .Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+    }
+}

@@ -26,7 +26,11 @@ public interface ILayerGrain : IGrainWithStringKey
     /// <summary>Applies the weight update of the last batch: the gradient at its final errors and one Adam step.</summary>
     Task CommitAsync(WeightUpdate update);
 
-    /// <summary>Ends a batch or evaluation the run has given up on (another layer failed): the layer stops waiting.</summary>
+    /// <summary>
+    /// Ends a batch or evaluation the run has given up on (another layer failed): the layer stops waiting. Interleaved:
+    /// it only marks the inbox, and must get through whatever the layer is doing.
+    /// </summary>
+    [AlwaysInterleave]
     Task AbortAsync(string reason);
 
     /// <summary>W_ℓ (N_out × N_in), for checks and checkpoints.</summary>

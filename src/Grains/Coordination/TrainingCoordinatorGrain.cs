@@ -279,7 +279,15 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
         if (state is RunState.Failed or RunState.Diverged)
         {
             string reason = $"run {_request!.RunId} ended {state}";
-            await Task.WhenAll(_layers.Select(l => l.AbortAsync(reason)));
+            try
+            {
+                await Task.WhenAll(_layers.Select(l => l.AbortAsync(reason)));
+            }
+            catch (Exception e)
+            {
+                // A layer that cannot be reached (its silo is gone) waits for nothing that matters; the run's end stands.
+                LogAbortFailed(_request.RunId, e.Message);
+            }
         }
 
         _clock.Stop();
@@ -295,6 +303,9 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} ended {State} after {Batches} batches {Failure}")]
     private partial void LogFinished(string runId, RunState state, int batches, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: not every layer could be told to stop waiting: {Reason}")]
+    private partial void LogAbortFailed(string runId, string reason);
 
     /// <summary>One batch on the host: inputs, one-hot targets and labels.</summary>
     private sealed class BatchBuffers(int rows, NetworkOptions network)
