@@ -33,6 +33,14 @@ public interface ILayerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task AbortAsync(string reason);
 
+    /// <summary>
+    /// Whether this activation has started pass <paramref name="pass"/> (a batch, or an evaluation's negative id): the
+    /// coordinator's check, while it waits long for a report, that the layer is still the one it started (a layer
+    /// whose silo died comes back as a fresh activation that has started nothing).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> HasStartedAsync(int pass);
+
     /// <summary>W_ℓ (N_out × N_in), for checks and checkpoints.</summary>
     Task<TensorPayload> GetWeightsAsync();
 

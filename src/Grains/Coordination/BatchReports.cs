@@ -29,6 +29,18 @@ internal sealed class BatchReports
         return _complete.Task;
     }
 
+    /// <summary>The layers (1-based) whose report has not come yet.</summary>
+    public IEnumerable<int> Missing()
+    {
+        for (int i = 0; i < _reports.Length; i++)
+        {
+            if (_reports[i] is null)
+            {
+                yield return i + 1;
+            }
+        }
+    }
+
     /// <summary>Takes a report; false when it belongs to no batch being waited for.</summary>
     public bool Add(LayerReport report)
     {

@@ -13,6 +13,9 @@ namespace Pcn.Grains.Coordination;
 /// </summary>
 public sealed partial class TrainingCoordinatorGrain
 {
+    /// <summary>How long the coordinator waits for reports before it checks that the layers it waits for still exist.</summary>
+    private static readonly TimeSpan LivenessCheckInterval = TimeSpan.FromSeconds(5);
+
     private readonly BatchReports _reports = new();
     private ProtocolCounts _protocol = ProtocolCounts.Zero;
     private WeightUpdate? _pendingCommit;
@@ -46,7 +49,7 @@ public sealed partial class TrainingCoordinatorGrain
             await begun;
         }
 
-        LayerReport[] reports = await reported;
+        LayerReport[] reports = await WatchAsync(reported, batch, _reports.Missing);
         await begun;
         (double loss, double[] energies) = training.Algorithm == Algorithm.Bp ? CheckBackprop(reports, rows) : CheckInference(reports, steps, rows);
         _pendingCommit = new WeightUpdate(
@@ -58,6 +61,40 @@ public sealed partial class TrainingCoordinatorGrain
             training.AdamEpsilon);
         return (loss, energies);
     }
+
+    /// <summary>
+    /// Waits for <paramref name="pending"/>, and every <see cref="LivenessCheckInterval"/> without it asks the layers it
+    /// still waits for whether they are the activations that started <paramref name="pass"/>. A layer whose silo died
+    /// is gone with its state (its next call makes a fresh activation): the pass can never end, so it fails, naming
+    /// the layer.
+    /// </summary>
+    private async Task<T> WatchAsync<T>(Task<T> pending, int pass, Func<IEnumerable<int>> waitingFor)
+    {
+        while (await Task.WhenAny(pending, Task.Delay(LivenessCheckInterval)) != pending)
+        {
+            foreach (int layer in waitingFor().ToArray())
+            {
+                bool alive;
+                try
+                {
+                    alive = await _layers[layer - 1].HasStartedAsync(pass);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new LayerFailedException($"{Describe(pass)}: layer {layer} cannot be reached ({e.GetType().Name}: {e.Message})");
+                }
+
+                if (!alive)
+                {
+                    throw new LayerFailedException($"{Describe(pass)}: layer {layer} lost its state (its silo went away) and can never finish");
+                }
+            }
+        }
+
+        return await pending;
+    }
+
+    private static string Describe(int pass) => pass > 0 ? $"batch {pass}" : $"evaluation {-pass}";
 
     /// <summary>Commits the last checked batch's weight update now (before an evaluation, and when the run ends).</summary>
     private async Task FlushCommitAsync()

@@ -48,7 +48,7 @@ public sealed partial class TrainingCoordinatorGrain
                 if (k >= TestBatchesInFlight && k - TestBatchesInFlight < batches)
                 {
                     int done = k - TestBatchesInFlight;
-                    TensorPayload logits = await _predictions.NextAsync(done);
+                    TensorPayload logits = await WatchAsync(_predictions.NextAsync(done), pass, () => Enumerable.Range(1, _layers.Length));
                     correct += TrainingSchedule.CountCorrect(logits.Values, x[done % TestBatchesInFlight].Labels, classes, _layers.Length);
                 }
 

@@ -118,6 +118,9 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     }
 
     /// <inheritdoc/>
+    public Task<bool> HasStartedAsync(int pass) => Task.FromResult(_layer is not null && _passBatch == pass);
+
+    /// <inheritdoc/>
     public Task<TensorPayload> GetWeightsAsync() => Task.FromResult(backend.ToPayload(Layer.Weights));
 
     /// <inheritdoc/>
