@@ -35,11 +35,13 @@ public sealed class FailureTests(OneSiloCluster fixture) : IClassFixture<OneSilo
     {
         var request = new RunRequest($"wrong-{Guid.NewGuid():N}", new NetworkOptions(Depth: 3, Width: 16, Seed: 1), new TrainingOptions(BatchSize: 16, Epochs: 5, TestEvery: 1000), Data);
         ITrainingCoordinatorGrain coordinator = fixture.Cluster.GrainFactory.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
-        RunSnapshot started = await coordinator.StartAsync(request);
 
-        // A message no correct run sends: batch 999, while the run trains batches 1..200.
+        // A message no correct run sends: batch 999 (the run trains batches 1..200), in layer 2's inbox before the run
+        // starts (the round trip after the one-way message makes sure it has been taken).
         ILayerGrain layer = fixture.Cluster.GrainFactory.GetGrain<ILayerGrain>(LayerKeys.For(request.RunId, 2, 4));
         await layer.DeliverActivityAsync(new ActivityMessage(999, 0, new TensorPayload(16, 16, new float[16 * 16])));
+        await layer.GetSiloAsync();
+        RunSnapshot started = await coordinator.StartAsync(request);
         (RunSnapshot final, _) = await RunDriver.WaitToEndAsync(coordinator, started, TimeSpan.FromMinutes(1));
 
         Assert.Equal(RunState.Failed, final.State);

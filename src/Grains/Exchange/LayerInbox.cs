@@ -170,7 +170,7 @@ public sealed class LayerInbox : IValueTaskSource<NeighbourMessage>
 
     /// <summary>
     /// Forgets a fault and the messages left from the pass it ended, so the layer can run an evaluation of a run that
-    /// failed. Without a fault it changes nothing: a neighbour's first message of the next pass may already be here.
+    /// failed. Only before a pass whose messages cannot have been sent yet; without a fault it changes nothing.
     /// </summary>
     public void ClearFault()
     {

@@ -84,7 +84,8 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
             backend.Receive(values, ref _clamped);
         }
 
-        Inbox.ClearFault();
+        // A fault is not cleared here: a neighbour's first message of this batch may already be in the inbox, and a
+        // bad message that came before the command must still fail the batch.
         _passBatch = command.Batch;
         _pass = TrainAsync(command);
         return Task.CompletedTask;
@@ -95,6 +96,9 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     {
         ArgumentNullException.ThrowIfNull(command);
         RequireIdle($"evaluation pass {command.Pass}");
+
+        // A run that failed left its layers' inboxes aborted; an evaluation may still follow (`pcn eval`). No test
+        // batch can have arrived yet: the coordinator sends the first only when every layer has taken this command.
         Inbox.ClearFault();
         _passBatch = command.Pass;
         _pass = EvaluateAsync(command);
