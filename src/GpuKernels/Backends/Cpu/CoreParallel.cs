@@ -64,6 +64,31 @@ internal sealed class CoreParallel
             return;
         }
 
+        RunOwned(work, chunkCount);
+    }
+
+    /// <summary>
+    /// Runs chunks 0..<paramref name="chunkCount"/>−1 of <paramref name="work"/> at the same time, one per thread, for
+    /// work whose chunks wait on one another's progress (a chunk run after another has finished could wait forever).
+    /// Returns false, running nothing, when that cannot be promised: more chunks than threads, or the pool is busy
+    /// with another job (a call from inside a parallel phase, or from another thread).
+    /// </summary>
+    public bool TryRunConcurrently(IParallelWork work, int chunkCount)
+    {
+        if (chunkCount < 1 || chunkCount > Concurrency || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        // With no more chunks than threads, every chunk is claimed as soon as a started worker wakes; chunks that wait
+        // for each other cannot finish before all have been claimed, so no thread ever holds two.
+        RunOwned(work, chunkCount);
+        return true;
+    }
+
+    /// <summary>Runs a job once this thread owns the pool (<c>_busy</c> set): wakes helpers, drains, waits, releases.</summary>
+    private void RunOwned(IParallelWork work, int chunkCount)
+    {
         try
         {
             _work = work;
@@ -93,53 +118,6 @@ internal sealed class CoreParallel
             _work = null;
             Volatile.Write(ref _busy, 0);
         }
-    }
-
-    /// <summary>
-    /// Runs chunks 0..<paramref name="chunkCount"/>−1 of <paramref name="work"/> at the same time, one per thread, for
-    /// work whose chunks wait on one another's progress (a chunk run after another has finished could wait forever).
-    /// Returns false, running nothing, when that cannot be promised: more chunks than threads, or the pool is busy
-    /// with another job (a call from inside a parallel phase, or from another thread).
-    /// </summary>
-    public bool TryRunConcurrently(IParallelWork work, int chunkCount)
-    {
-        if (chunkCount < 1 || chunkCount > Concurrency || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            _work = work;
-            _chunkCount = chunkCount;
-            _next = -1;
-            _completed = 0;
-            _failure = null;
-            for (int i = 0; i < chunkCount - 1; i++)
-            {
-                _workers[i].Start();
-            }
-
-            // Every thread takes at most one chunk: each started worker and the caller claim one, and a chunk is
-            // only claimed by a thread that is not running another.
-            Drain();
-            for (int i = 0; i < chunkCount - 1; i++)
-            {
-                _workers[i].Wait();
-            }
-
-            if (_failure is not null)
-            {
-                throw new AggregateException("A parallel chunk failed.", _failure);
-            }
-        }
-        finally
-        {
-            _work = null;
-            Volatile.Write(ref _busy, 0);
-        }
-
-        return true;
     }
 
     /// <summary>Takes chunks of the current job until none are left, then helps nested work until all are done.</summary>
