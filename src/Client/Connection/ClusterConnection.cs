@@ -63,6 +63,9 @@ public sealed class ClusterConnection : IAsyncDisposable
             ["Logging:LogLevel:Orleans.Runtime.Scheduler.WorkItemGroup"] = "Error",
         });
         builder.AddPcnSilo(options);
+
+        // The silo and the HTTP server (/metrics, /health) start side by side: the first batch waits for the silo only.
+        builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         WebApplication app = builder.Build();
         if (data is not null)
         {
