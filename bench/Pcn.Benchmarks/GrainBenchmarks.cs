@@ -158,7 +158,7 @@ internal static class GrainBenchmarks
         }
 
         double rate = Rate(summaries.Select(s => (s.Batch, s.ElapsedSeconds)).ToList(), warmupBatches, training.BatchSize);
-        await coordinator.DropAsync();
+        await coordinator.DropAsync(keepCheckpoints: false);
         double allocated = first is { } a && last is { } b && b.Batch > a.Batch ? (double)(b.Bytes - a.Bytes) / (b.Batch - a.Batch) : double.NaN;
         return (rate, snapshot.Protocol, allocated);
     }
@@ -178,12 +178,12 @@ internal static class GrainBenchmarks
 
     private sealed class PcnSilo : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains();
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrainsOnOneMachine(BenchStore.Directory);
     }
 
     private sealed class PcnSiloWithoutMetrics : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains(metrics: false);
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrainsOnOneMachine(BenchStore.Directory, metrics: false);
     }
 
     /// <summary>

@@ -24,11 +24,14 @@ try
         "status" => await StatusCommand.RunAsync(rest, Console.Out),
         "eval" => await EvalCommand.RunAsync(rest, Console.Out),
         "drop" => await DropCommand.RunAsync(rest, Console.Out),
+        "results" => await ResultsCommand.RunAsync(rest, Console.Out),
+        "attach" => await ResultsCommand.AttachAsync(rest, Console.Out, stop.Token),
+        "export" => await ExportCommand.RunAsync(rest, Console.Out),
         "sweep" => await SweepCommand.RunAsync(rest, Console.Out, stop.Token),
         "diagnose" => DiagnoseCommand.Run(rest, Console.Out),
         "plot" => PlotCommand.Run(rest, Console.Out),
         "help" or "--help" or "-h" => Help.Print(Console.Out),
-        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, sweep, diagnose, plot, status, eval, drop, help"),
+        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, sweep, diagnose, plot, status, attach, results, eval, export, drop, help"),
     };
 }
 catch (InvalidOptionException e)

@@ -8,6 +8,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Hosting;
+using Pcn.Grains.Persistence;
 
 namespace Pcn.Silo;
 
@@ -29,9 +30,22 @@ public static class PcnSiloHost
                 o.ClusterId = options.ClusterId;
                 o.ServiceId = options.ServiceId;
             });
+            // Failure detection: a silo that misses three probes in a row is voted dead, so a killed silo is noticed in
+            // about 3 × ProbeTimeout (Orleans' defaults take longer than a user waiting on a run should).
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(options.ProbeTimeout);
+                o.NumMissedProbesLimit = 3;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(Math.Max(2, options.ProbeTimeout * 2));
+            });
             if (options.Clustering == "redis")
             {
                 silo.UseRedisClustering(options.Redis!);
+                silo.AddRedisGrainStorage(PcnStorage.Name, optionsBuilder => optionsBuilder.Configure<IServiceProvider>((storage, services) =>
+                {
+                    storage.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis!);
+                    storage.GrainStorageSerializer = PcnStorage.Serializer(services);
+                }));
                 if (options.IPAddress.Equals(IPAddress.Any))
                 {
                     silo.ConfigureEndpoints(Dns.GetHostName(), options.SiloPort, options.GatewayPort, System.Net.Sockets.AddressFamily.InterNetwork, listenOnAnyHostAddress: true);
@@ -46,9 +60,10 @@ public static class PcnSiloHost
                 IPEndPoint? primary = options.PrimarySiloPort == 0 ? null : new IPEndPoint(options.IPAddress, options.PrimarySiloPort);
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
                 silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = options.IPAddress);
+                silo.AddPcnFileStorage(options.StateDir);
             }
 
-            silo.AddPcnGrains(options.Backend == "cuda");
+            silo.AddPcnGrains(new CheckpointSettings(Path.GetFullPath(options.CheckpointDir), ResumeInterruptedRuns: !options.Embedded), options.Backend == "cuda");
         });
         builder.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName: "pcn-silo", serviceInstanceId: $"{options.Address}:{options.SiloPort}"))

@@ -16,5 +16,8 @@ public static class SiloCommandLine
         ["--cluster-id"] = "Pcn:Silo:ClusterId",
         ["--service-id"] = "Pcn:Silo:ServiceId",
         ["--backend"] = "Pcn:Silo:Backend",
+        ["--checkpoint-dir"] = "Pcn:Silo:CheckpointDir",
+        ["--state-dir"] = "Pcn:Silo:StateDir",
+        ["--probe-timeout"] = "Pcn:Silo:ProbeTimeout",
     };
 }

@@ -41,6 +41,31 @@ public sealed class SiloOptions
     /// <summary>"cpu" (the default) or "cuda" (the ILGPU backend on the first CUDA device).</summary>
     public string Backend { get; set; } = "cpu";
 
+    /// <summary>
+    /// Where layers write checkpoints. Every silo of a cluster must see the same directory (one machine: the same path;
+    /// several machines: a shared file system mounted at the same path), since a layer lost with its silo is restored
+    /// on another from the file it wrote.
+    /// </summary>
+    public string CheckpointDir { get; set; } = "checkpoints";
+
+    /// <summary>
+    /// Localhost clustering: where runs and the run registry are stored (files). Redis clustering keeps them in Redis.
+    /// Silos of one local cluster share it.
+    /// </summary>
+    public string StateDir { get; set; } = "state";
+
+    /// <summary>
+    /// Failure detection: how long a probe of another silo may take (seconds). A silo that misses three probes in a row
+    /// is declared dead, so a killed silo is noticed in about 3× this plus the vote (≈ 15 s at the default of 4).
+    /// </summary>
+    public double ProbeTimeout { get; set; } = 4;
+
+    /// <summary>
+    /// The silo runs inside `pcn` (set by the client, not a flag): a run it finds training in storage was cut off with
+    /// an earlier process and waits for `pcn train --resume` instead of resuming by itself.
+    /// </summary>
+    public bool Embedded { get; set; }
+
     /// <summary>The cluster's id; silos and clients must agree.</summary>
     public string ClusterId { get; set; } = "pcn";
 
@@ -80,6 +105,21 @@ public sealed class SiloOptions
         if (Clustering == "redis" && string.IsNullOrWhiteSpace(Redis))
         {
             throw new InvalidOptionException("--redis", "(empty)", "Redis clustering needs a connection string such as 127.0.0.1:6379");
+        }
+
+        if (!double.IsFinite(ProbeTimeout) || ProbeTimeout < 0.2 || ProbeTimeout > 600)
+        {
+            throw new InvalidOptionException("--probe-timeout", ProbeTimeout.ToString("R", CultureInfo.InvariantCulture), "must be a number of seconds in [0.2, 600]");
+        }
+
+        if (string.IsNullOrWhiteSpace(CheckpointDir))
+        {
+            throw new InvalidOptionException("--checkpoint-dir", "(empty)", "must be a directory every silo of the cluster can write");
+        }
+
+        if (string.IsNullOrWhiteSpace(StateDir))
+        {
+            throw new InvalidOptionException("--state-dir", "(empty)", "must be a directory");
         }
 
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))

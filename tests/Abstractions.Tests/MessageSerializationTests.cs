@@ -42,7 +42,7 @@ public sealed class MessageSerializationTests : IDisposable
             DataSource.Mnist("/data/mnist"),
             request,
             new BatchSummary(0, 4, 0.25, [0.1, 0.2], 81.5, 1.5),
-            new RunSnapshot(request, RunState.Diverged, 4, 10, [new BatchSummary(0, 4, 0.25, [], null, 1.5)], "layer 3", 2.5, new RunTimings(0.5, 2, 0.5), new ProtocolCounts(4, 36, 36, 100, 0, 4)),
+            new RunSnapshot(request, RunState.Diverged, 4, 10, [new BatchSummary(0, 4, 0.25, [], null, 1.5)], "layer 3", 2.5, new RunTimings(0.5, 2, 0.5), new ProtocolCounts(4, 36, 36, 100, 0, 4), [new RunEvent(DateTimeOffset.UnixEpoch, 3, "failure", "layer 2 lost")], 2, "127.0.0.1:11111"),
             RunState.Cancelled,
         };
     }

@@ -28,7 +28,7 @@ public abstract class ClusterFixture : IAsyncLifetime
 
     private sealed class PcnSilo : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains();
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrainsOnOneMachine(TestStore.Directory);
     }
 }
 
@@ -60,7 +60,7 @@ public sealed class ShortResponseTimeoutCluster : IAsyncLifetime
     private sealed class Configurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder
-            .AddPcnGrains()
+            .AddPcnGrainsOnOneMachine(TestStore.Directory)
             .Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
     }
 }

@@ -51,6 +51,6 @@ public sealed class LostSiloTests
 
     private sealed class PcnSilo : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrains();
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddPcnGrainsOnOneMachine(TestStore.Directory);
     }
 }

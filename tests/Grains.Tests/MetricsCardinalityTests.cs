@@ -29,7 +29,7 @@ public sealed class MetricsCardinalityTests(OneSiloCluster fixture) : IClassFixt
         Assert.Equal(Enumerable.Range(1, 129), before[MetricNames.LayerNonFinite].Order());
         Assert.Equal(Enumerable.Range(1, 128), before[MetricNames.LayerActivityGradientRms].Order());
 
-        await fixture.Cluster.GrainFactory.GetGrain<ITrainingCoordinatorGrain>(request.RunId).DropAsync();
+        await fixture.Cluster.GrainFactory.GetGrain<ITrainingCoordinatorGrain>(request.RunId).DropAsync(keepCheckpoints: false);
 
         Dictionary<string, List<int>> after = Observe(request.RunId);
         Assert.Empty(after[MetricNames.LayerEnergy]);

@@ -11,8 +11,17 @@ namespace Pcn.Abstractions.Grains;
 /// </summary>
 public interface ILayerGrain : IGrainWithStringKey
 {
-    /// <summary>Builds the layer and its initial weights from the network's seed.</summary>
+    /// <summary>
+    /// Builds the layer: its initial weights from the network's seed (or an exported network), or its whole state from
+    /// a checkpoint. A layer that is still in a pass (its run is resuming after a failure) stops it first.
+    /// </summary>
     Task InitializeAsync(LayerSetup setup);
+
+    /// <summary>
+    /// Writes W_ℓ, Adam's moments and step count to layer-NNN.npz in <paramref name="directory"/> (flushed, renamed
+    /// into place); only between batches, after the last update is committed.
+    /// </summary>
+    Task<CheckpointPart> SaveCheckpointAsync(string directory);
 
     /// <summary>
     /// Applies the previous batch's weight update if the command carries one, clamps x or y, and starts the batch; it
@@ -40,6 +49,13 @@ public interface ILayerGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<bool> HasStartedAsync(int pass);
+
+    /// <summary>
+    /// Whether this activation holds a layer: false for a fresh activation made after the one holding the layer was
+    /// lost with its silo (the coordinator's test that a failure was a lost layer and the run can resume).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> IsInitializedAsync();
 
     /// <summary>W_ℓ (N_out × N_in), for checks and checkpoints.</summary>
     Task<TensorPayload> GetWeightsAsync();

@@ -29,10 +29,17 @@ public interface ITrainingCoordinatorGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> GetPlacementAsync();
 
     /// <summary>
-    /// Forgets a finished run: its layer grains release their memory and its metric series leave /metrics. The run id
-    /// stays taken in the registry.
+    /// Continues a run that stopped before its end (cancelled, failed, or cut off by a cluster restart) from its last
+    /// checkpoint; a run that is training already is left as it is. Returns the snapshot after the resume started.
     /// </summary>
-    Task DropAsync();
+    Task<RunSnapshot> ResumeAsync();
+
+    /// <summary>
+    /// Forgets a finished run: its layer grains release their memory, its metric series leave /metrics on every silo,
+    /// its stored state and the registry's entry are removed, and its checkpoints are deleted unless
+    /// <paramref name="keepCheckpoints"/>.
+    /// </summary>
+    Task DropAsync(bool keepCheckpoints);
 
     /// <summary>W_ℓ as trained (for checks against the single-process trainer).</summary>
     Task<TensorPayload> GetWeightsAsync(int layer);

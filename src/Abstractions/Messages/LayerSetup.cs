@@ -4,7 +4,9 @@ namespace Pcn.Abstractions.Messages;
 /// <param name="RunId">The run.</param>
 /// <param name="Network">The whole network's options (shape, multipliers, seed).</param>
 /// <param name="Layer">ℓ, 1-based.</param>
+/// <param name="Restore">The layer's file in the checkpoint to resume from (weights and Adam state), if any.</param>
+/// <param name="InitFrom">An exported network whose W_ℓ replaces the initial weights (when not restoring).</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.layer-setup")]
-public sealed record LayerSetup([property: Id(0)] string RunId, [property: Id(1)] Options.NetworkOptions Network, [property: Id(2)] int Layer);
+public sealed record LayerSetup([property: Id(0)] string RunId, [property: Id(1)] Options.NetworkOptions Network, [property: Id(2)] int Layer, [property: Id(3)] CheckpointPart? Restore = null, [property: Id(4)] string? InitFrom = null);

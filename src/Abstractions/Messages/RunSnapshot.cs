@@ -10,6 +10,9 @@ namespace Pcn.Abstractions.Messages;
 /// <param name="ElapsedSeconds">Time since the first batch started, evaluations included.</param>
 /// <param name="Timings">Set-up, training and evaluation time.</param>
 /// <param name="Protocol">Messages the training batches took, counted.</param>
+/// <param name="Events">Failures the run survived and its resumes, oldest first.</param>
+/// <param name="CheckpointBatch">The batch of the last complete checkpoint (0: none yet).</param>
+/// <param name="CoordinatorSilo">The silo hosting the run's coordinator, "host:port".</param>
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.run-snapshot")]
@@ -22,7 +25,10 @@ public sealed record RunSnapshot(
     [property: Id(5)] string? Failure,
     [property: Id(6)] double ElapsedSeconds,
     [property: Id(7)] RunTimings Timings,
-    [property: Id(8)] ProtocolCounts Protocol)
+    [property: Id(8)] ProtocolCounts Protocol,
+    [property: Id(9)] IReadOnlyList<RunEvent> Events,
+    [property: Id(10)] int CheckpointBatch,
+    [property: Id(11)] string CoordinatorSilo)
 {
     /// <summary>True once the run can make no more progress.</summary>
     public bool IsFinished => State is RunState.Completed or RunState.Diverged or RunState.Cancelled or RunState.Failed;

@@ -21,6 +21,10 @@ namespace Pcn.Abstractions.Options;
 /// As the reference does, a run whose test accuracy is below this (percent) at any evaluation stops as failed
 /// ("no learning"); 0 turns it off.
 /// </param>
+/// <param name="CheckpointEvery">
+/// Take a checkpoint (every layer's weights and Adam state, and the run's progress) every this many batches, and at
+/// the end; 0 takes one only at the end. A run that loses a silo resumes from its last checkpoint.
+/// </param>
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.training-options")]
@@ -37,8 +41,15 @@ public sealed record TrainingOptions(
     [property: Id(9)] double AdamBeta1 = 0.9,
     [property: Id(10)] double AdamBeta2 = 0.999,
     [property: Id(11)] double AdamEpsilon = 1e-8,
-    [property: Id(12)] double EarlyStopAccuracy = 15)
+    [property: Id(12)] double EarlyStopAccuracy = 15,
+    [property: Id(13)] int CheckpointEvery = TrainingOptions.DefaultCheckpointEvery)
 {
+    /// <summary>
+    /// The default checkpoint cadence, in batches: at the paper's H = 8, N = 128 a checkpoint costs about as much as
+    /// one batch, so every 100 batches keeps its cost near 1% of training time (measured by pcn-bench --checkpoints).
+    /// </summary>
+    public const int DefaultCheckpointEvery = 100;
+
     /// <summary>T for a network of depth H: the explicit value, or H.</summary>
     public int StepsFor(NetworkOptions network) => InferenceSteps ?? network.Depth;
 
@@ -61,6 +72,7 @@ public sealed record TrainingOptions(
             NetworkOptions.RequireRange("--batch-limit", limit, 1, int.MaxValue);
         }
 
+        NetworkOptions.RequireRange("--checkpoint-every", CheckpointEvery, 0, int.MaxValue);
         RequireFraction("--adam-b1", AdamBeta1);
         RequireFraction("--adam-b2", AdamBeta2);
         RequirePositiveFinite("--adam-eps", AdamEpsilon);

@@ -4,18 +4,28 @@ using Pcn.Client.Connection;
 
 namespace Pcn.Client.Commands;
 
-/// <summary>The shape of the commands that act on one run of a cluster: --cluster and --run, connect, act, print.</summary>
+/// <summary>The shape of the commands that act on one run: --run, and --cluster or --runs-dir; connect, act, print.</summary>
 internal static class RunCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, string command, TextWriter output, Func<ITrainingCoordinatorGrain, string, Task<string>> act)
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, string command, TextWriter output, Func<ITrainingCoordinatorGrain, string, Task<string>> act, IReadOnlySet<string>? flags = null, Action<ArgumentReader>? readMore = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var reader = new ArgumentReader(args, new HashSet<string>());
-        string cluster = StatusCommand.RequireCluster(reader, command);
-        string run = reader.OptionalString("--run") ?? throw new Abstractions.Options.InvalidOptionException("--run", "(missing)", $"name the run to {command} (see `pcn status`)");
+        var reader = new ArgumentReader(args, flags ?? new HashSet<string>());
+        RunTarget target = RunTarget.Read(reader);
+        string run = RequireRun(reader, command);
+        readMore?.Invoke(reader);
         reader.RejectUnknown(command);
-        await using ClusterConnection connection = await ClusterConnection.ConnectAsync(cluster, "pcn", "pcn", CancellationToken.None);
+        await using ClusterConnection connection = await target.ConnectAsync();
         output.WriteLine(await act(connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run), run));
         return 0;
+    }
+
+    /// <summary>The --run option.</summary>
+    public static string RequireRun(ArgumentReader reader, string command)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        string run = reader.OptionalString("--run") ?? throw new Abstractions.Options.InvalidOptionException("--run", "(missing)", $"name the run to {command} (see `pcn status`)");
+        Abstractions.Messages.RunIds.Validate(run);
+        return run;
     }
 }

@@ -14,9 +14,9 @@ public static class StatusCommand
     {
         ArgumentNullException.ThrowIfNull(output);
         var reader = new ArgumentReader(args, new HashSet<string>());
-        string cluster = RequireCluster(reader, "status");
+        RunTarget target = RunTarget.Read(reader);
         reader.RejectUnknown("status");
-        await using ClusterConnection connection = await ClusterConnection.ConnectAsync(cluster, "pcn", "pcn", CancellationToken.None);
+        await using ClusterConnection connection = await target.ConnectAsync();
         IReadOnlyList<string> runs = await connection.Grains.GetGrain<IRunRegistryGrain>(0).ListAsync();
         if (runs.Count == 0)
         {
@@ -35,8 +35,4 @@ public static class StatusCommand
 
         return 0;
     }
-
-    /// <summary>The --cluster option, which these commands need (an embedded silo ends with the process that hosts it).</summary>
-    internal static string RequireCluster(ArgumentReader reader, string command) =>
-        reader.OptionalString("--cluster") ?? throw new Abstractions.Options.InvalidOptionException("--cluster", "(missing)", $"`pcn {command}` needs a running cluster's gateway, e.g. --cluster 127.0.0.1:30000 (runs of an embedded silo end with `pcn train`)");
 }

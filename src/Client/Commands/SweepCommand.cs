@@ -43,7 +43,7 @@ public static class SweepCommand
         if (pending.Count > 0)
         {
             await using ClusterConnection connection = grid.Cluster is null
-                ? await ClusterConnection.StartEmbeddedAsync(0, grid.Backend, pending.Peek().Data, CancellationToken.None)
+                ? await ClusterConnection.StartEmbeddedAsync(0, grid.Backend, pending.Peek().Data, runs, CancellationToken.None)
                 : await ClusterConnection.ConnectAsync(grid.Cluster, "pcn", "pcn", CancellationToken.None);
             output.WriteLine($"pcn sweep: on the {connection.Description}");
             await DriveAsync(connection, grid, pending, rows, runs, output, stop);
@@ -52,6 +52,25 @@ public static class SweepCommand
         string table = SweepTable.Write(grid.Directory, rows.Values);
         output.WriteLine($"pcn sweep: {rows.Count}/{grid.Points.Count} points finished; table {Path.GetFullPath(table)}");
         return rows.Count == grid.Points.Count ? 0 : (stop.IsCancellationRequested ? 130 : 1);
+    }
+
+    /// <summary>
+    /// Starts a point, or — when the cluster (or the sweep's embedded store) still holds it from an interrupted sweep —
+    /// continues it from its last checkpoint rather than from zero.
+    /// </summary>
+    private static async Task<RunSnapshot> StartOrResumeAsync(ITrainingCoordinatorGrain coordinator, RunRequest point)
+    {
+        RunSnapshot existing;
+        try
+        {
+            existing = await coordinator.GetSnapshotAsync(int.MaxValue);
+        }
+        catch (InvalidOperationException)
+        {
+            return await coordinator.StartAsync(point);
+        }
+
+        return existing.State is RunState.Cancelled or RunState.Failed ? await coordinator.ResumeAsync() : await coordinator.GetSnapshotAsync(0);
     }
 
     private static async Task DriveAsync(ClusterConnection connection, SweepGrid grid, Queue<RunRequest> pending, Dictionary<string, SweepRow> rows, string runs, TextWriter output, CancellationToken stop)
@@ -63,7 +82,7 @@ public static class SweepCommand
             while (!stop.IsCancellationRequested && active.Count < grid.Parallel && pending.TryDequeue(out RunRequest? point))
             {
                 ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(point.RunId);
-                RunSnapshot first = await coordinator.StartAsync(point);
+                RunSnapshot first = await StartOrResumeAsync(coordinator, point);
                 active[point.RunId] = (point, coordinator, [.. first.Summaries], await coordinator.GetPlacementAsync());
                 output.WriteLine($"  started  {point.RunId}");
             }
@@ -87,7 +106,7 @@ public static class SweepCommand
                 }
 
                 string path = RunResults.Write(runs, snapshot, run.Summaries, run.Placement, connection.Description);
-                await run.Coordinator.DropAsync();
+                await run.Coordinator.DropAsync(keepCheckpoints: false);
                 active.Remove(id);
                 SweepRow row = SweepRow.FromResults(path);
                 if (row.IsFinished)

@@ -6,21 +6,27 @@ using Pcn.Client.Output;
 
 namespace Pcn.Client.Commands;
 
-/// <summary>`pcn train`: starts a run, shows progress, writes the results file and a summary; Ctrl-C cancels cleanly.</summary>
+/// <summary>
+/// `pcn train`: starts a run (or with --resume continues one from its last checkpoint), shows progress, writes the
+/// results file and a summary; Ctrl-C cancels cleanly.
+/// </summary>
 public static class TrainCommand
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(10);
-
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop, StartupTimings.Clock? startup = null)
     {
+        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
+        if (args.Any(a => a == "--resume" || a.StartsWith("--resume=", StringComparison.Ordinal)))
+        {
+            return await ResumeAsync(ResumeSettings.Parse(new ArgumentReader(args, ResumeSettings.Flags)), output, stop);
+        }
+
         startup ??= new StartupTimings.Clock();
         TrainSettings settings = TrainSettings.Parse(new ArgumentReader(args, TrainSettings.Flags));
         RunRequest request = settings.Request;
         await using ClusterConnection connection = settings.Cluster is null
-            ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, request.Data, CancellationToken.None)
+            ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, request.Data, settings.RunsDirectory, CancellationToken.None)
             : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);
         output.WriteLine($"pcn: run {request.RunId} on the {connection.Description}");
         output.WriteLine(connection.HttpAddress is null
@@ -29,55 +35,35 @@ public static class TrainCommand
         ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
         startup.RunRequested();
         RunSnapshot snapshot = await coordinator.StartAsync(request);
+        return await FollowAsync(coordinator, snapshot, connection, settings.RunsDirectory, settings.Quiet, output, stop, s => s.Batches > 0 || s.IsFinished ? startup.Complete(s.Timings.SetupSeconds) : null);
+    }
+
+    /// <summary>Follows a run to its end, then writes results.json and the summary table.</summary>
+    internal static async Task<int> FollowAsync(ITrainingCoordinatorGrain coordinator, RunSnapshot snapshot, ClusterConnection connection, string runsDirectory, bool quiet, TextWriter output, CancellationToken stop, Func<RunSnapshot, StartupTimings?>? startup = null)
+    {
+        var follower = new RunFollower(coordinator, output, quiet, runsDirectory, connection.Description);
         IReadOnlyList<string> placement = await coordinator.GetPlacementAsync();
-        output.WriteLine($"pcn: {request.Network.LayerCount} layer grains on {string.Join(", ", DescribePlacement(placement))}; {snapshot.TotalBatches} batches of {request.Training.BatchSize}");
+        output.WriteLine($"pcn: {snapshot.Request.Network.LayerCount} layer grains on {string.Join(", ", DescribePlacement(placement))}; {snapshot.TotalBatches} batches of {snapshot.Request.Training.BatchSize}");
+        snapshot = await follower.FollowAsync(snapshot, stop, startup);
+        string path = RunResults.Write(runsDirectory, snapshot, follower.Summaries, follower.Placement, connection.Description, startup?.Invoke(snapshot));
+        SummaryTable.Write(output, snapshot, follower.Summaries, Path.GetFullPath(path), startup?.Invoke(snapshot));
+        return RunFollower.ExitCode(snapshot.State);
+    }
 
-        var summaries = new List<BatchSummary>(snapshot.Summaries);
-        var progress = new ProgressPrinter(output, !Console.IsOutputRedirected && !settings.Quiet);
-        DateTime lastSave = DateTime.UtcNow;
-        bool cancelSent = false;
-        string path = string.Empty;
-        while (!snapshot.IsFinished)
-        {
-            if (stop.IsCancellationRequested && !cancelSent)
-            {
-                cancelSent = true;
-                output.WriteLine();
-                output.WriteLine("pcn: stopping after the current batch (Ctrl-C again to quit at once)…");
-                await coordinator.CancelAsync();
-            }
-
-            await Task.Delay(PollInterval, CancellationToken.None);
-            snapshot = await coordinator.GetSnapshotAsync(summaries.Count == 0 ? 0 : summaries[^1].Batch);
-            summaries.AddRange(snapshot.Summaries);
-            if (!settings.Quiet)
-            {
-                progress.Update(snapshot, summaries.Count > 0 ? summaries[^1] : null);
-            }
-
-            if (DateTime.UtcNow - lastSave > SaveInterval)
-            {
-                path = RunResults.Write(settings.RunsDirectory, snapshot, summaries, placement, connection.Description, Startup(snapshot));
-                lastSave = DateTime.UtcNow;
-            }
-        }
-
-        progress.Finish();
-        path = RunResults.Write(settings.RunsDirectory, snapshot, summaries, placement, connection.Description, Startup(snapshot));
-        SummaryTable.Write(output, snapshot, summaries, Path.GetFullPath(path), Startup(snapshot));
-        StartupTimings? Startup(RunSnapshot s) => s.Batches > 0 || s.IsFinished ? startup.Complete(s.Timings.SetupSeconds) : null;
-
-        return snapshot.State switch
-        {
-            RunState.Completed => 0,
-            RunState.Cancelled => 130,
-            RunState.Diverged => 3,
-            _ => 1,
-        };
+    /// <summary>`pcn train --resume ID`: the run continues from its last checkpoint; progress as for a new run.</summary>
+    private static async Task<int> ResumeAsync(ResumeSettings settings, TextWriter output, CancellationToken stop)
+    {
+        await using ClusterConnection connection = settings.Cluster is null
+            ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, null, settings.RunsDirectory, CancellationToken.None)
+            : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);
+        ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(settings.RunId);
+        RunSnapshot snapshot = await coordinator.ResumeAsync();
+        output.WriteLine($"pcn: run {settings.RunId} resumes on the {connection.Description} from {(snapshot.CheckpointBatch > 0 ? $"the checkpoint after batch {snapshot.CheckpointBatch}" : "its start (it had no checkpoint)")}");
+        return await FollowAsync(coordinator, snapshot, connection, settings.RunsDirectory, settings.Quiet, output, stop);
     }
 
     /// <summary>"layers 1–5 on 127.0.0.1:11111" per contiguous block.</summary>
-    private static IEnumerable<string> DescribePlacement(IReadOnlyList<string> silos)
+    internal static IEnumerable<string> DescribePlacement(IReadOnlyList<string> silos)
     {
         int start = 0;
         for (int i = 1; i <= silos.Count; i++)

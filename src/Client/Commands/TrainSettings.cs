@@ -3,6 +3,7 @@ using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
 using Pcn.Client.Connection;
+using Pcn.Client.Output;
 using Pcn.GpuKernels.Data;
 
 namespace Pcn.Client.Commands;
@@ -52,7 +53,8 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             TestEvery: args.Count("--test-every", 300),
             BatchLimit: args.OptionalInt("--batch-limit"),
             ShuffleSeed: args.Seed("--seed", 0),
-            EarlyStopAccuracy: args.Number("--early-stop", 15));
+            EarlyStopAccuracy: args.Number("--early-stop", 15),
+            CheckpointEvery: args.Count("--checkpoint-every", TrainingOptions.DefaultCheckpointEvery));
         network.Validate();
         training.Validate();
         string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");
@@ -86,7 +88,14 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             throw new InvalidOptionException("--backend", backend, "applies to the embedded silo only; a cluster's silos choose theirs (pcn-silo --backend)");
         }
 
-        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort, backend ?? "cpu");
+        string? initFrom = args.OptionalString("--init-from");
+        if (initFrom is not null)
+        {
+            initFrom = Path.GetFullPath(initFrom);
+            ExportedNetwork.Check(initFrom, network);
+        }
+
+        var settings = new TrainSettings(new RunRequest(runId, network, training, data, initFrom), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort, backend ?? "cpu");
         args.RejectUnknown("train");
         if (cluster is null)
         {

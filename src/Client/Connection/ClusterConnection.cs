@@ -18,6 +18,9 @@ namespace Pcn.Client.Connection;
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
+    /// <summary>Where the embedded silo keeps its runs' records, inside the runs directory.</summary>
+    public const string StateDirectoryName = ".state";
+
     /// <summary>How long the client keeps trying to reach a cluster before it gives up with an error.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
 
@@ -45,9 +48,22 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// computing on <paramref name="backend"/> ("cpu" or "cuda"). The data set of <paramref name="data"/> starts
     /// loading into the silo's cache at once, alongside the silo's own start (each takes most of a second).
     /// </summary>
-    public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, string backend, DataSource? data, CancellationToken cancellation)
+    /// <remarks>
+    /// The silo keeps its runs in <paramref name="runsDirectory"/>: checkpoints beside each run's results.json, and the
+    /// runs' records and the registry under .state, so a later `pcn` (status, eval, export, train --resume) finds them.
+    /// </remarks>
+    public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, string backend, DataSource? data, string runsDirectory, CancellationToken cancellation)
     {
-        var options = new Pcn.Silo.SiloOptions { SiloPort = FreePort(), GatewayPort = FreePort(), HttpPort = httpPort == 0 ? FreePort() : httpPort, Backend = backend };
+        var options = new Pcn.Silo.SiloOptions
+        {
+            SiloPort = FreePort(),
+            GatewayPort = FreePort(),
+            HttpPort = httpPort == 0 ? FreePort() : httpPort,
+            Backend = backend,
+            CheckpointDir = runsDirectory,
+            StateDir = Path.Combine(runsDirectory, StateDirectoryName),
+            Embedded = true,
+        };
         options.Validate();
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         // The console belongs to the progress display: only warnings and errors from the silo.
@@ -88,6 +104,8 @@ public sealed class ClusterConnection : IAsyncDisposable
             .ConfigureLogging(logging => logging.ClearProviders())
             .UseOrleansClient(client => client
                 .UseStaticClustering([.. gateways])
+                // A call caught in a gateway that died fails after this, and the client tries again through another.
+                .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(20))
                 .Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;

@@ -63,6 +63,9 @@ public static class RunResults
             accuracy = summaries.Where(s => s.TestAccuracy is not null).Select(s => new { batch = s.Batch, elapsedSeconds = s.ElapsedSeconds, accuracy = s.TestAccuracy }),
             batches = summaries.Select(s => new { batch = s.Batch, epoch = s.Epoch, trainLoss = s.TrainLoss, layerEnergies = s.LayerEnergies, elapsedSeconds = s.ElapsedSeconds }),
             placement = placement.Select((silo, i) => new { layer = i + 1, silo }),
+            coordinatorSilo = snapshot.CoordinatorSilo,
+            checkpointBatch = snapshot.CheckpointBatch,
+            events = snapshot.Events.Select(e => new { time = e.Time, batch = e.Batch, kind = e.Kind, message = e.Message }),
             connection,
             writtenAt = DateTimeOffset.UtcNow,
         };

@@ -90,6 +90,19 @@ public sealed class PcLayer : IDisposable
         _backend.Transpose(Weights, WeightsTransposed);
     }
 
+    /// <summary>
+    /// Puts back a saved state (a checkpoint): W_ℓ, Adam's moments and step count, all row-major OutputDim × InputDim.
+    /// </summary>
+    public void Restore(ReadOnlySpan<float> weights, ReadOnlySpan<float> firstMoment, ReadOnlySpan<float> secondMoment, int updateCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(updateCount);
+        _backend.Upload(weights, Weights);
+        _backend.Transpose(Weights, WeightsTransposed);
+        _backend.Upload(firstMoment, FirstMoment);
+        _backend.Upload(secondMoment, SecondMoment);
+        UpdateCount = updateCount;
+    }
+
     /// <summary>Allocates the per-batch buffers for <paramref name="batchSize"/> rows (only when the size changes).</summary>
     public void EnsureBatch(int batchSize)
     {

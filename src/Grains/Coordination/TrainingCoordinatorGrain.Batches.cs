@@ -81,12 +81,12 @@ public sealed partial class TrainingCoordinatorGrain
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw new LayerFailedException($"{Describe(pass)}: layer {layer} cannot be reached ({e.GetType().Name}: {e.Message})");
+                    throw new LayerLostException($"{Describe(pass)}: layer {layer} cannot be reached ({e.GetType().Name}: {e.Message})", e);
                 }
 
                 if (!alive)
                 {
-                    throw new LayerFailedException($"{Describe(pass)}: layer {layer} lost its state (its silo went away) and can never finish");
+                    throw new LayerLostException($"{Describe(pass)}: layer {layer} lost its state (its silo went away) and can never finish");
                 }
             }
         }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Data;
 using Pcn.GpuKernels.Training;
 using Pcn.Grains.Diagnostics;
+using Pcn.Grains.Persistence;
 
 namespace Pcn.Grains.Coordination;
 
@@ -13,11 +15,20 @@ namespace Pcn.Grains.Coordination;
 /// Drives one run through its layer grains with the dataflow schedule (TrainingCoordinatorGrain.Batches.cs): per
 /// batch one command to every layer, one report back from every layer, and the divergence check in the single-process
 /// trainer's order before the batch's weight update is committed — so the run equals the trainer bit for bit.
-/// Evaluations flow up the layer chain (TrainingCoordinatorGrain.Evaluation.cs).
+/// Evaluations flow up the layer chain (TrainingCoordinatorGrain.Evaluation.cs). Checkpoints, and resuming from them
+/// when a silo is lost, are in TrainingCoordinatorGrain.Recovery.cs; the run itself lives in grain storage
+/// (<see cref="RunRecord"/>), so a coordinator whose silo died comes back on another and carries on.
 /// </summary>
-public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnInstruments instruments, ILogger<TrainingCoordinatorGrain> logger) : Grain, ITrainingCoordinatorGrain, ICoordinatorInbox
+public sealed partial class TrainingCoordinatorGrain(
+    DatasetCache datasets,
+    PcnInstruments instruments,
+    CheckpointSettings checkpoints,
+    ILocalSiloDetails silo,
+    [PersistentState("run", PcnStorage.Name)] IPersistentState<RunRecord> stored,
+    ILogger<TrainingCoordinatorGrain> logger) : Grain, ITrainingCoordinatorGrain, ICoordinatorInbox
 {
     private readonly List<BatchSummary> _summaries = [];
+    private readonly List<RunEvent> _events = [];
     private readonly Stopwatch _clock = new();
     private readonly Stopwatch _setupClock = new();
     private RunRequest? _request;
@@ -27,10 +38,42 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
     private RunState _state = RunState.Pending;
     private string? _failure;
     private bool _cancelRequested;
-    private bool _dropped;
     private int _batches;
+    private double _elapsedBefore;
+    private double _setupBefore;
     private double _evaluationSeconds;
-    private Task? _loop;
+    private Task _loop = Task.CompletedTask;
+
+    /// <summary>
+    /// Picks up a stored run. One that was training when its coordinator went away (its silo died, or the whole
+    /// cluster stopped) resumes from its last checkpoint at once: nobody needs to be attached for it to finish.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (stored.State.Request is not { } request)
+        {
+            return;
+        }
+
+        RestoreFromRecord(request);
+        DelayDeactivation(TimeSpan.MaxValue);
+        if (_state != RunState.Running)
+        {
+            return;
+        }
+
+        if (checkpoints.ResumeInterruptedRuns)
+        {
+            AddEvent("restart", $"the coordinator came back on {SiloName} and resumes from {CheckpointDescription}");
+            _loop = RunAsync(fresh: false);
+        }
+        else
+        {
+            string failure = $"interrupted: the process hosting its silo stopped after batch {_batches}; continue it with `pcn train --resume {request.RunId}`";
+            AddEvent("failure", failure);
+            await SetStateAsync(RunState.Failed, failure);
+        }
+    }
 
     /// <inheritdoc/>
     public async Task<RunSnapshot> StartAsync(RunRequest request)
@@ -38,52 +81,33 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
         ArgumentNullException.ThrowIfNull(request);
         if (_request is not null)
         {
-            throw new InvalidOperationException($"Run '{request.RunId}' already exists ({_state}); choose another run id.");
+            throw new InvalidOperationException($"Run '{request.RunId}' already exists ({_state.ToString().ToLowerInvariant()}); choose another run id, or resume it with `pcn train --resume {request.RunId}`.");
         }
 
         _setupClock.Start();
         RunIds.Validate(request.RunId);
-        Dataset data;
-        try
-        {
-            // Reading and normalising a data set takes seconds the first time: off the grain scheduler, so the silo's
-            // other grains (and this one's status calls) are not held up.
-            data = await Task.Run(() => datasets.Get(request.Data));
-        }
-        catch (Exception e) when (e is IdxFormatException or InvalidDataException)
-        {
-            // The data layer's exception types are not Orleans-serialisable; the message (file and fault) is what matters.
-            throw new InvalidOperationException(e.Message);
-        }
-
-        TrainingSchedule schedule = TrainingSchedule.Create(request.Network, request.Training, data);
+        (Dataset data, TrainingSchedule schedule) = await LoadAsync(request);
         if (_request is not null || !await GrainFactory.GetGrain<IRunRegistryGrain>(0).RegisterAsync(request))
         {
             throw new InvalidOperationException($"Run '{request.RunId}' already exists in the cluster; choose another run id.");
         }
 
         (_request, _schedule, _data) = (request, schedule, data);
-        int count = request.Network.LayerCount;
-        _layers = Enumerable.Range(1, count).Select(l => GrainFactory.GetGrain<ILayerGrain>(LayerKeys.For(request.RunId, l, count))).ToArray();
+        CreateLayerReferences();
 
-        // The run's history and progress live in this activation: it must not be collected while the run trains or
-        // while anyone may still ask for its results (the client can be gone for a long time).
+        // The run's history and progress live in this activation (and in storage at every checkpoint): it is not
+        // collected while the run trains or while anyone may still ask for its results.
         DelayDeactivation(TimeSpan.MaxValue);
-        _state = RunState.Running;
-        instruments.State(request.RunId, _state);
-        LogStarted(request.RunId, count, schedule.TotalBatches);
-        _loop = RunAsync();
+        await SetStateAsync(RunState.Running, null);
+        LogStarted(request.RunId, _layers.Length, schedule.TotalBatches);
+        _loop = RunAsync(fresh: true);
         return Snapshot(0);
     }
 
     /// <inheritdoc/>
     public Task<RunSnapshot> GetSnapshotAsync(int afterBatch)
     {
-        if (_request is null)
-        {
-            throw new InvalidOperationException($"There is no run '{this.GetPrimaryKeyString()}'.");
-        }
-
+        RequireRun();
         return Task.FromResult(Snapshot(afterBatch));
     }
 
@@ -98,31 +122,50 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
     public async Task<double> EvaluateAsync()
     {
         RequireFinishedRun("evaluate it");
+        await EnsureDataAsync();
+        await EnsureLayersAsync();
         return await EvaluateCoreAsync();
     }
 
     /// <inheritdoc/>
-    public async Task DropAsync()
+    public async Task DropAsync(bool keepCheckpoints)
     {
         RequireFinishedRun("cancel it first");
+        string runId = _request!.RunId;
         await Task.WhenAll(_layers.Select(l => l.ReleaseAsync()));
-        instruments.DropRun(_request!.RunId);
+        instruments.DropRun(runId);
+        if (!keepCheckpoints)
+        {
+            await Task.Run(() => Pcn.GpuKernels.Checkpoints.CheckpointStore.DeleteAll(checkpoints.Root, runId));
+        }
+
+        await stored.ClearStateAsync();
+        await GrainFactory.GetGrain<IRunRegistryGrain>(0).RemoveAsync(runId);
         _layers = [];
-        _dropped = true;
+        _request = null;
+        _summaries.Clear();
+        _events.Clear();
+        DeactivateOnIdle();
     }
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<string>> GetPlacementAsync() => WhenAllList(_layers.Select(l => l.GetSiloAsync()));
 
     /// <inheritdoc/>
-    public Task<TensorPayload> GetWeightsAsync(int layer)
+    public async Task<TensorPayload> GetWeightsAsync(int layer)
     {
+        RequireRun();
         if (layer < 1 || layer > _layers.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(layer), layer, $"Run '{this.GetPrimaryKeyString()}' has layers 1..{_layers.Length}.");
         }
 
-        return _layers[layer - 1].GetWeightsAsync();
+        if (_state is not (RunState.Running or RunState.Pending))
+        {
+            await EnsureLayersAsync();
+        }
+
+        return await _layers[layer - 1].GetWeightsAsync();
     }
 
     /// <inheritdoc/>
@@ -148,67 +191,120 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
 
     private static async Task<IReadOnlyList<T>> WhenAllList<T>(IEnumerable<Task<T>> tasks) => await Task.WhenAll(tasks);
 
-    private void RequireFinishedRun(string advice)
+    private string SiloName => silo.SiloAddress.Endpoint.ToString();
+
+    private void RequireRun()
     {
         if (_request is null)
         {
-            throw new InvalidOperationException($"There is no run '{this.GetPrimaryKeyString()}'.");
+            throw new InvalidOperationException($"There is no run '{this.GetPrimaryKeyString()}' (it was never started, or it was dropped).");
         }
+    }
 
+    private void RequireFinishedRun(string advice)
+    {
+        RequireRun();
         if (_state is RunState.Running or RunState.Pending)
         {
-            throw new InvalidOperationException($"Run '{_request.RunId}' is still training; {advice} when it has finished.");
+            throw new InvalidOperationException($"Run '{_request!.RunId}' is still training; {advice} when it has finished.");
+        }
+    }
+
+    private void CreateLayerReferences()
+    {
+        RunRequest request = _request!;
+        int count = request.Network.LayerCount;
+        _layers = Enumerable.Range(1, count).Select(l => GrainFactory.GetGrain<ILayerGrain>(LayerKeys.For(request.RunId, l, count))).ToArray();
+    }
+
+    /// <summary>Reads and normalises the data set off the grain scheduler (seconds the first time), and plans the batches.</summary>
+    private async Task<(Dataset Data, TrainingSchedule Schedule)> LoadAsync(RunRequest request)
+    {
+        Dataset data;
+        try
+        {
+            data = await Task.Run(() => datasets.Get(request.Data));
+        }
+        catch (Exception e) when (e is IdxFormatException or InvalidDataException)
+        {
+            // The data layer's exception types are not Orleans-serialisable; the message (file and fault) is what matters.
+            throw new InvalidOperationException(e.Message);
         }
 
-        if (_dropped)
+        return (data, TrainingSchedule.Create(request.Network, request.Training, data));
+    }
+
+    private async Task EnsureDataAsync()
+    {
+        if (_data is null)
         {
-            throw new InvalidOperationException($"Run '{_request.RunId}' was dropped: its layers and weights are gone.");
+            (_data, _schedule) = await LoadAsync(_request!);
         }
     }
 
     private RunSnapshot Snapshot(int afterBatch)
     {
-        double elapsed = _clock.Elapsed.TotalSeconds;
+        double elapsed = _elapsedBefore + _clock.Elapsed.TotalSeconds;
         return new RunSnapshot(
             _request!,
             _state,
             _batches,
-            _schedule?.TotalBatches ?? 0,
+            _schedule?.TotalBatches ?? _totalBatches,
             [.. _summaries.Where(s => s.Batch > afterBatch)],
             _failure,
             elapsed,
-            new RunTimings(_setupClock.Elapsed.TotalSeconds, Math.Max(0, elapsed - _evaluationSeconds), _evaluationSeconds),
-            _protocol);
+            new RunTimings(_setupBefore + _setupClock.Elapsed.TotalSeconds, Math.Max(0, elapsed - _evaluationSeconds), _evaluationSeconds),
+            _protocol,
+            [.. _events],
+            _checkpointBatch,
+            SiloName);
     }
 
-    /// <summary>The run loop: layers first, then every batch, evaluation on schedule, and how the run ends.</summary>
-    private async Task RunAsync()
+    /// <summary>
+    /// The run loop: layers first (fresh, or from the last checkpoint), then every batch, evaluation on schedule,
+    /// checkpoints on schedule, and how the run ends. A lost layer or silo sends the run back to its last checkpoint
+    /// (TrainingCoordinatorGrain.Recovery.cs) instead of ending it.
+    /// </summary>
+    private async Task RunAsync(bool fresh)
     {
-        RunRequest request = _request!;
-        TrainingOptions training = request.Training;
-        TrainingSchedule schedule = _schedule!;
         RunState end = RunState.Completed;
         string? failure = null;
-        try
+        bool fromCheckpoint = !fresh;
+        while (true)
         {
-            await Task.WhenAll(_layers.Select((layer, i) => layer.InitializeAsync(new LayerSetup(request.RunId, request.Network, i + 1))));
-            var iterator = new BatchIterator(_data!.Train, training.BatchSize, training.ShuffleSeed);
-            var batch = new BatchBuffers(training.BatchSize, request.Network);
-            _setupClock.Stop();
-            _clock.Start();
-            (end, failure) = await TrainBatchesAsync(iterator, batch);
-        }
-        catch (DivergenceException e)
-        {
-            (end, failure) = (RunState.Diverged, $"batch {_batches + 1}: {e.Message}");
-        }
-        catch (EvaluationDivergenceException e)
-        {
-            (end, failure) = (RunState.Diverged, $"evaluation after batch {_batches}: {e.InnerException!.Message}");
-        }
-        catch (Exception e)
-        {
-            (end, failure) = (RunState.Failed, e is LayerFailedException ? e.Message : $"batch {_batches + 1}: {e.GetType().Name}: {e.Message}");
+            try
+            {
+                await EnsureDataAsync();
+                await PrepareLayersAsync(fromCheckpoint);
+                var iterator = new BatchIterator(_data!.Train, _request!.Training.BatchSize, _request.Training.ShuffleSeed);
+                var batch = new BatchBuffers(_request.Training.BatchSize, _request.Network);
+                _setupClock.Stop();
+                _clock.Start();
+                (end, failure) = await TrainBatchesAsync(iterator, batch);
+                break;
+            }
+            catch (DivergenceException e)
+            {
+                (end, failure) = (RunState.Diverged, $"batch {_batches + 1}: {e.Message}");
+                break;
+            }
+            catch (EvaluationDivergenceException e)
+            {
+                (end, failure) = (RunState.Diverged, $"evaluation after batch {_batches}: {e.InnerException!.Message}");
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                string what = e is LayerFailedException or LayerLostException ? e.Message : $"batch {_batches + 1}: {e.GetType().Name}: {e.Message}";
+                if (!_cancelRequested && await ShouldResumeAsync(e, what))
+                {
+                    fromCheckpoint = true;
+                    continue;
+                }
+
+                (end, failure) = (RunState.Failed, what);
+                break;
+            }
         }
 
         await FinishAsync(end, failure);
@@ -219,10 +315,13 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
         RunRequest request = _request!;
         TrainingOptions training = request.Training;
         TrainingSchedule schedule = _schedule!;
-        for (int epoch = 0; epoch < training.Epochs && _batches < schedule.TotalBatches; epoch++)
+
+        // Resumed runs start inside an epoch: each epoch's order depends only on (seed, epoch), so batch b of epoch e
+        // is the same batch whether the run got there in one go or not.
+        for (int epoch = _batches / schedule.BatchesPerEpoch; epoch < training.Epochs && _batches < schedule.TotalBatches; epoch++)
         {
             iterator.BeginEpoch(epoch);
-            for (int b = 0; b < schedule.BatchesPerEpoch && _batches < schedule.TotalBatches; b++)
+            for (int b = _batches % schedule.BatchesPerEpoch; b < schedule.BatchesPerEpoch && _batches < schedule.TotalBatches; b++)
             {
                 if (_cancelRequested)
                 {
@@ -249,10 +348,15 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
                     instruments.TestAccuracy(request.RunId, accuracy.Value);
                 }
 
-                _summaries.Add(new BatchSummary(epoch, _batches, loss, energies, accuracy, _clock.Elapsed.TotalSeconds));
+                _summaries.Add(new BatchSummary(epoch, _batches, loss, energies, accuracy, _elapsedBefore + _clock.Elapsed.TotalSeconds));
                 if (schedule.EarlyStop(_batches, loss, accuracy) is string reason)
                 {
                     return (RunState.Failed, reason);
+                }
+
+                if (training.CheckpointEvery > 0 && _batches % training.CheckpointEvery == 0 && _batches < schedule.TotalBatches)
+                {
+                    await CheckpointAsync();
                 }
             }
         }
@@ -261,19 +365,24 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
     }
 
     /// <summary>
-    /// Ends the run: the last good batch's update is committed (the trainer has applied it by then too), and after a
-    /// failure every layer is told to stop waiting for messages that will not come.
+    /// Ends the run: the last good batch's update is committed (the trainer has applied it by then too), a run that
+    /// completed or was cancelled takes its final checkpoint (what `pcn train --resume` and `pcn export` read), and
+    /// after a failure every layer is told to stop waiting for messages that will not come.
     /// </summary>
     private async Task FinishAsync(RunState state, string? failure)
     {
         try
         {
             await FlushCommitAsync();
+            if (state is RunState.Completed or RunState.Cancelled && _batches > _checkpointBatch)
+            {
+                await CheckpointAsync();
+            }
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             state = RunState.Failed;
-            failure ??= $"committing the last update: {e.Message}";
+            failure ??= $"committing the last update or its checkpoint: {e.Message}";
         }
 
         if (state is RunState.Failed or RunState.Diverged)
@@ -283,7 +392,7 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
             {
                 await Task.WhenAll(_layers.Select(l => l.AbortAsync(reason)));
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // A layer that cannot be reached (its silo is gone) waits for nothing that matters; the run's end stands.
                 LogAbortFailed(_request.RunId, e.Message);
@@ -292,10 +401,26 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
 
         _clock.Stop();
         _setupClock.Stop();
+        await SetStateAsync(state, failure);
+        LogFinished(_request!.RunId, state, _batches, failure ?? string.Empty);
+    }
+
+    /// <summary>Records a new state: in the metrics, in the registry and in storage (with the history so far).</summary>
+    private async Task SetStateAsync(RunState state, string? failure)
+    {
         _state = state;
         _failure = failure;
         instruments.State(_request!.RunId, state);
-        LogFinished(_request!.RunId, state, _batches, failure ?? string.Empty);
+        await PersistAsync();
+        try
+        {
+            await GrainFactory.GetGrain<IRunRegistryGrain>(0).SetStateAsync(_request.RunId, state);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The registry is only a list for `pcn status`; the run's own record (just written) is what counts.
+            LogRegistryFailed(_request.RunId, e.Message);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} started: {Layers} layer grains, {Batches} batches")]
@@ -306,6 +431,9 @@ public sealed partial class TrainingCoordinatorGrain(DatasetCache datasets, PcnI
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: not every layer could be told to stop waiting: {Reason}")]
     private partial void LogAbortFailed(string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the run registry could not be updated: {Reason}")]
+    private partial void LogRegistryFailed(string runId, string reason);
 
     /// <summary>One batch on the host: inputs, one-hot targets and labels.</summary>
     private sealed class BatchBuffers(int rows, NetworkOptions network)

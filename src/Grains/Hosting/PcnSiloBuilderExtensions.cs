@@ -5,6 +5,7 @@ using Pcn.GpuKernels.Backends.Ilgpu;
 using Pcn.Grains.Coordination;
 using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Exchange;
+using Pcn.Grains.Persistence;
 using Pcn.Grains.Placement;
 
 namespace Pcn.Grains.Hosting;
@@ -19,10 +20,17 @@ public static class PcnSiloBuilderExtensions
     /// </summary>
     /// <param name="builder">The silo.</param>
     /// <param name="cuda">Use the ILGPU backend on the first CUDA device instead of the CPU backend.</param>
+    /// <param name="checkpoints">Where layers write checkpoints (the same directory for every silo of a cluster).</param>
     /// <param name="metrics">Record Pcn's metrics (false only to measure what recording costs).</param>
-    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, bool cuda = false, bool metrics = true)
+    /// <remarks>
+    /// Grain storage named <see cref="PcnStorage.Name"/> must be added as well: files (<see cref="PcnStorage.AddPcnFileStorage"/>)
+    /// on one machine, Redis across machines.
+    /// </remarks>
+    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, CheckpointSettings checkpoints, bool cuda = false, bool metrics = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(checkpoints);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunKeeper>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(services => new PcnInstruments(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), metrics));
         builder.Services.AddSingleton<IPcBackend>(services =>
@@ -39,6 +47,13 @@ public static class PcnSiloBuilderExtensions
         builder.Services.AddPlacementDirector<ContiguousBlockPlacement, ContiguousBlockPlacementDirector>();
         return builder;
     }
+
+    /// <summary>
+    /// Pcn on a silo of a cluster on one machine (tests, benchmarks): grain state in files under
+    /// <paramref name="directory"/>/.state and checkpoints under <paramref name="directory"/>, shared by the machine's silos.
+    /// </summary>
+    public static ISiloBuilder AddPcnGrainsOnOneMachine(this ISiloBuilder builder, string directory, bool metrics = true) =>
+        builder.AddPcnFileStorage(Path.Combine(directory, ".state")).AddPcnGrains(new CheckpointSettings(directory), metrics: metrics);
 
     /// <summary>Whether a CUDA device can be used (kept out of line so that ILGPU loads only when asked).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

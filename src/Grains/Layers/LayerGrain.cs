@@ -3,6 +3,7 @@ using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends;
+using Pcn.GpuKernels.Checkpoints;
 using Pcn.GpuKernels.Layers;
 using Pcn.GpuKernels.Network;
 using Pcn.Grains.Diagnostics;
@@ -47,21 +48,42 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     }
 
     /// <inheritdoc/>
-    public Task InitializeAsync(LayerSetup setup)
+    public async Task InitializeAsync(LayerSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
+        await StopPassAsync("its run is starting again from a checkpoint");
         var shape = new NetworkShape(setup.Network);
         LayerShape layer = shape[setup.Layer];
-        _layer?.Dispose();
-        _layer = new PcLayer(backend, layer, setup.Network.Activation, WeightInitialiser.Initial(setup.Network, layer));
+        Release();
+        _layer = new PcLayer(backend, layer, setup.Network.Activation, await Task.Run(() => InitialWeights(setup, layer)));
+        if (setup.Restore is { } part)
+        {
+            await Task.Run(() => LayerCheckpoint.Load(_layer, part.Path, part.Sha256));
+        }
+
         _setup = setup;
+        _passBatch = _trainedBatch = _committedBatch = 0;
         ConnectNeighbours(shape);
 
         // The layer's weights live only in this activation: it must not be collected while its run may still use it
         // (a deep batch can leave it without a grain call for a long time). ReleaseAsync lets it go.
         DelayDeactivation(TimeSpan.MaxValue);
         instruments.LayerStarted(setup.RunId, setup.Layer);
-        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task<CheckpointPart> SaveCheckpointAsync(string directory)
+    {
+        RequireIdle("a checkpoint");
+        if (_trainedBatch != _committedBatch)
+        {
+            throw new InvalidOperationException($"Layer {Layer.Shape.Index} of run {Setup.RunId} has an uncommitted update (batch {_trainedBatch}); a checkpoint is taken only between batches.");
+        }
+
+        PcLayer layer = Layer;
+        string path = Path.Combine(directory, LayerCheckpoint.FileName(layer.Shape.Index));
+        (long bytes, string sha256) = await Task.Run(() => LayerCheckpoint.Save(layer, backend, path));
+        return new CheckpointPart(layer.Shape.Index, path, bytes, sha256);
     }
 
     /// <inheritdoc/>
@@ -125,6 +147,9 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     public Task<bool> HasStartedAsync(int pass) => Task.FromResult(_layer is not null && _passBatch == pass);
 
     /// <inheritdoc/>
+    public Task<bool> IsInitializedAsync() => Task.FromResult(_layer is not null);
+
+    /// <inheritdoc/>
     public Task<TensorPayload> GetWeightsAsync() => Task.FromResult(backend.ToPayload(Layer.Weights));
 
     /// <inheritdoc/>
@@ -170,6 +195,40 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
         {
             instruments.LayerWeights(Setup.RunId, Layer.Shape.Index, Math.Sqrt(backend.SumOfSquares(Layer.Weights)), updateNorm);
         }
+    }
+
+    /// <summary>The seed's initial W_ℓ, or W_ℓ of an exported network.</summary>
+    private static double[] InitialWeights(LayerSetup setup, LayerShape layer)
+    {
+        if (setup.InitFrom is not { } file)
+        {
+            return WeightInitialiser.Initial(setup.Network, layer);
+        }
+
+        float[] weights = LayerCheckpoint.ReadWeights(file, new LayerShapeInfo(layer.Index, layer.OutputDim, layer.InputDim));
+        return Array.ConvertAll(weights, w => (double)w);
+    }
+
+    /// <summary>
+    /// Ends a pass still in flight (its run lost another layer and starts again from a checkpoint): the inbox stops it,
+    /// and the fault it leaves is cleared once the pass is over.
+    /// </summary>
+    private async Task StopPassAsync(string reason)
+    {
+        if (!_pass.IsCompleted)
+        {
+            Inbox.Abort(reason);
+            try
+            {
+                await _pass;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The pass reports its own failure to the coordinator, which no longer waits for it.
+            }
+        }
+
+        Inbox.ClearFault();
     }
 
     private void RequireIdle(string what)

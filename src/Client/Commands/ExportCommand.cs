@@ -1,0 +1,50 @@
+using Pcn.Abstractions.Grains;
+using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Options;
+using Pcn.Client.CommandLine;
+using Pcn.Client.Connection;
+using Pcn.Client.Output;
+
+namespace Pcn.Client.Commands;
+
+/// <summary>
+/// `pcn export --run ID --out FILE`: a finished run's weights and network options as an .npz (see
+/// <see cref="ExportedNetwork"/>), for numpy, PyTorch or JAX, or `pcn train --init-from`.
+/// </summary>
+public static class ExportCommand
+{
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var reader = new ArgumentReader(args, new HashSet<string>());
+        RunTarget target = RunTarget.Read(reader);
+        string run = RunCommand.RequireRun(reader, "export");
+        string file = reader.OptionalString("--out") ?? throw new InvalidOptionException("--out", "(missing)", "name the .npz file to write, e.g. --out weights.npz");
+        reader.RejectUnknown("export");
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (Directory.Exists(file) || (directory is not null && File.Exists(directory)))
+        {
+            throw new InvalidOptionException("--out", file, "must be a file path whose directory can be created");
+        }
+
+        await using ClusterConnection connection = await target.ConnectAsync();
+        ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run);
+        RunSnapshot snapshot = await coordinator.GetSnapshotAsync(int.MaxValue);
+        if (!snapshot.IsFinished)
+        {
+            throw new InvalidOperationException($"Run '{run}' is still training; export it when it has finished (or cancel it first).");
+        }
+
+        var weights = new List<float[]>();
+        for (int l = 1; l <= snapshot.Request.Network.LayerCount; l++)
+        {
+            TensorPayload payload = await coordinator.GetWeightsAsync(l);
+            weights.Add(payload.Values.ToArray());
+        }
+
+        ExportedNetwork.Write(file, run, snapshot.Batches, snapshot.Request.Network, weights);
+        output.WriteLine($"{run}: wrote the weights of {weights.Count} layers after batch {snapshot.Batches} to {Path.GetFullPath(file)}");
+        return 0;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Options;
+using Pcn.Client.CommandLine;
+using Pcn.Client.Connection;
+
+namespace Pcn.Client.Commands;
+
+/// <summary>
+/// `pcn train --resume ID`: the run's own configuration is kept (it is stored with the run), so only where it runs
+/// and how it is shown may be given.
+/// </summary>
+public sealed record ResumeSettings(string RunId, string? Cluster, string RunsDirectory, bool Quiet, int MetricsPort, string Backend)
+{
+    /// <summary>The flags that take no value.</summary>
+    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--quiet" };
+
+    /// <summary>Reads and checks the options; any option that would change the run is refused.</summary>
+    public static ResumeSettings Parse(ArgumentReader args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string runId = args.OptionalString("--resume") ?? throw new InvalidOptionException("--resume", "(missing)", "name the run to resume (see `pcn status`)");
+        RunIds.Validate(runId);
+        string? cluster = args.OptionalString("--cluster");
+        if (cluster is not null)
+        {
+            ClusterAddress.Parse(cluster);
+        }
+
+        int metricsPort = args.Count("--metrics-port", 0);
+        if (metricsPort is < 0 or > 65535)
+        {
+            throw new InvalidOptionException("--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "must be a port in [0, 65535] (0 picks a free one)");
+        }
+
+        string backend = args.Text("--backend", "cpu");
+        if (backend is not ("cpu" or "cuda"))
+        {
+            throw new InvalidOptionException("--backend", backend, "allowed values are cpu, cuda");
+        }
+
+        var settings = new ResumeSettings(runId, cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort, backend);
+        args.RejectUnknown("train --resume (the run keeps the options it was started with)");
+        return settings;
+    }
+}
