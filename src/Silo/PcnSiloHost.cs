@@ -38,6 +38,13 @@ public static class PcnSiloHost
                 o.NumMissedProbesLimit = 3;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(Math.Max(2, options.ProbeTimeout * 2));
             });
+            // A run must never have two activations of one grain: when a silo dies, Orleans' default directory loses the
+            // entries it held, and the next call to a grain still alive elsewhere can make a second activation of it (a
+            // second coordinator driving the same layers, or a layer whose old activation still takes its neighbours'
+            // messages). The distributed directory keeps every entry through membership changes.
+#pragma warning disable ORLEANSEXP003
+            silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
             if (options.Clustering == "redis")
             {
                 silo.UseRedisClustering(options.Redis!);
