@@ -11,6 +11,8 @@ need=()
 [ -x /usr/bin/redis-server ] || need+=(redis-server)
 # The dashboard tests run a real Prometheus; the compose test checks docker-compose.yml with docker-compose.
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
+# The checkpoint tests read and write .npz files with numpy, as a user moving weights to PyTorch or JAX would.
+/usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || need+=(python3-numpy)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 
 if [ ${#need[@]} -gt 0 ]; then

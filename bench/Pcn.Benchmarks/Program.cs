@@ -30,6 +30,14 @@ if (args.Contains("--grains"))
     return;
 }
 
+if (args.Contains("--checkpoints"))
+{
+    // Issue #10: pcn-bench --checkpoints [--rounds R]: the default run with and without checkpoints every 100 batches.
+    int at = Array.IndexOf(args, "--rounds");
+    await CheckpointBenchmark.RunAsync(Dataset.DefaultFashionMnistDirectory, at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 4);
+    return;
+}
+
 if (args.Contains("--startup"))
 {
     // Issue #9: pcn-bench --startup [--rounds R]: the README's default `pcn train` beside the trainer's epoch.

@@ -84,13 +84,58 @@ public static class PcnSiloHost
         return builder;
     }
 
-    /// <summary>Maps /health (200 "healthy" once the silo is up) and /metrics (Prometheus text format).</summary>
-    public static WebApplication MapPcnEndpoints(this WebApplication app)
+    /// <summary>
+    /// Maps /health and /metrics (Prometheus text format). /health answers 200 "healthy" while this silo is an active
+    /// member of its cluster and, with Redis clustering, the membership store answers; otherwise 503 with the reason.
+    /// </summary>
+    public static WebApplication MapPcnEndpoints(this WebApplication app, SiloOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/health", () => Results.Text("healthy"));
+        app.MapGet("/health", async (IClusterMembershipService membership, ILocalSiloDetails local) =>
+        {
+            SiloStatus status = membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress);
+            if (status != SiloStatus.Active)
+            {
+                return Results.Text($"unhealthy: this silo is {status.ToString().ToLowerInvariant()} in the cluster's membership", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            if (options is { Clustering: "redis", Redis: { } redis } && !await RedisAnswersAsync(redis))
+            {
+                return Results.Text($"unhealthy: the membership store (Redis at {redis}) does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            return Results.Text("healthy");
+        });
         app.MapPrometheusScrapingEndpoint();
         return app;
+    }
+
+    /// <summary>Whether the first endpoint of a StackExchange.Redis connection string accepts a connection within a second.</summary>
+    private static async Task<bool> RedisAnswersAsync(string connection)
+    {
+        EndPoint? endpoint = StackExchange.Redis.ConfigurationOptions.Parse(connection).EndPoints.FirstOrDefault();
+        (string host, int port) = endpoint switch
+        {
+            IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+            DnsEndPoint dns => (dns.Host, dns.Port == 0 ? 6379 : dns.Port),
+            _ => (string.Empty, 0),
+        };
+        if (port == 0)
+        {
+            return false;
+        }
+
+        using var client = new System.Net.Sockets.TcpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await client.ConnectAsync(host, port, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static string FormatHost(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();

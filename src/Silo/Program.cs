@@ -20,6 +20,6 @@ catch (InvalidOptionException e)
 
 builder.AddPcnSilo(options);
 WebApplication app = builder.Build();
-app.MapPcnEndpoints();
+app.MapPcnEndpoints(options);
 await app.RunAsync();
 return 0;

@@ -64,6 +64,7 @@ public sealed partial class TrainingCoordinatorGrain(
 
         if (checkpoints.ResumeInterruptedRuns)
         {
+            AddEvent("failure", "the run's coordinator was lost (its silo went away, or the whole cluster stopped) while the run trained");
             AddEvent("restart", $"the coordinator came back on {SiloName} and resumes from {CheckpointDescription}");
             _loop = RunAsync(fresh: false);
         }
