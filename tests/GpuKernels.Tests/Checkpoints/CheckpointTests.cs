@@ -60,7 +60,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal([3, 4], arrays["layer_002.weight"].Shape);
         Assert.Equal(expected, arrays["layer_002.weight"].Floats);
         Assert.Equal(expected, arrays["as_double"].Floats);
-        Assert.Equal([5L], arrays["count"].Integers);
+        Assert.Equal([5L], arrays["count"].Integers!);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class CheckpointTests : IDisposable
     private static float[] RandomValues(Random random, LayerShape shape) =>
         Enumerable.Range(0, shape.OutputDim * shape.InputDim).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
 
-    private static float[] Download(IPcBackend backend, Tensor tensor)
+    private static float[] Download(CpuBackend backend, Tensor tensor)
     {
         float[] values = new float[tensor.Rows * tensor.Columns];
         backend.Download(tensor, values);
