@@ -20,6 +20,10 @@ public static class Help
               --early-stop A (15: stop as failed when test accuracy < A% at an evaluation, or the loss is not finite; 0 = off)
               --metrics-port P  (embedded silo's /metrics and /health port; default: a free one, printed at start)
               --backend cpu|cuda (cpu; the embedded silo's compute: cuda needs an NVIDIA GPU; a cluster's silos choose with pcn-silo --backend)
+              --checkpoint-every K (100: weights and Adam state every K batches and at the end; 0 = only at the end)
+              --init-from FILE  (start from weights written by `pcn export`)
+            pcn train --resume ID [--cluster host:port[,...]] [--runs-dir DIR] [--quiet]
+                                     continue a cancelled, failed or interrupted run from its last checkpoint
             pcn sweep [train options] [--name S] [--sweep-dir DIR] [--parallel K]
                                      a grid: --depth, --width, --param, --algorithm, --activation, --lr, --beta and
                                      --seed take comma-separated lists; K points run at once; resumable; the table
@@ -29,9 +33,13 @@ public static class Help
             pcn plot [--sweep DIR ...] [--table results.csv ...] [--run results.json ...] [--out DIR (plots)]
                                      PNGs: accuracy over training, accuracy vs depth, η×β loss heatmaps, per-layer energy;
                                      --table plots a sweep's results.csv without its runs/
-            pcn status --cluster host:port          runs in the cluster and their state
-            pcn eval --cluster host:port --run ID   test accuracy of a run's current weights
-            pcn drop --cluster host:port --run ID   release a finished run's layers and remove its metric series
+            The commands below act on the runs of --cluster host:port[,...], or without it on those of --runs-dir DIR (runs):
+            pcn status                   runs, their state and failure
+            pcn attach --run ID [--quiet]  follow a running run to its end (as pcn train does); writes its results.json
+            pcn results --run ID         write the run's results.json (any state) from the history the cluster keeps
+            pcn eval --run ID            test accuracy of a finished run's weights
+            pcn export --run ID --out FILE  a finished run's weights and configuration as .npz (numpy.load reads it)
+            pcn drop --run ID [--keep-checkpoints]  forget a finished run: layers, metric series, stored state, checkpoints
             pcn help
 
             Ctrl-C stops a run cleanly (state cancelled, results kept). Results: {runs-dir}/{run-id}/results.json.

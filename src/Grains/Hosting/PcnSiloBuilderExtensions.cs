@@ -23,7 +23,7 @@ public static class PcnSiloBuilderExtensions
     /// <param name="checkpoints">Where layers write checkpoints (the same directory for every silo of a cluster).</param>
     /// <param name="metrics">Record Pcn's metrics (false only to measure what recording costs).</param>
     /// <remarks>
-    /// Grain storage named <see cref="PcnStorage.Name"/> must be added as well: files (<see cref="PcnStorage.AddPcnFileStorage"/>)
+    /// Grain storage named <see cref="PcnStorage.Name"/> must be added as well: files (<c>AddPcnFileStorage</c>)
     /// on one machine, Redis across machines.
     /// </remarks>
     public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, CheckpointSettings checkpoints, bool cuda = false, bool metrics = true)
@@ -50,10 +50,12 @@ public static class PcnSiloBuilderExtensions
 
     /// <summary>
     /// Pcn on a silo of a cluster on one machine (tests, benchmarks): grain state in files under
-    /// <paramref name="directory"/>/.state and checkpoints under <paramref name="directory"/>, shared by the machine's silos.
+    /// <paramref name="directory"/>/.state/{cluster id} (silos of one cluster share it, other clusters keep apart) and
+    /// checkpoints under <paramref name="directory"/>.
     /// </summary>
-    public static ISiloBuilder AddPcnGrainsOnOneMachine(this ISiloBuilder builder, string directory, bool metrics = true) =>
-        builder.AddPcnFileStorage(Path.Combine(directory, ".state")).AddPcnGrains(new CheckpointSettings(directory), metrics: metrics);
+    public static ISiloBuilder AddPcnGrainsOnOneMachine(this ISiloBuilder builder, string directory, bool metrics = true) => builder
+        .AddPcnFileStorage(services => Path.Combine(directory, ".state", services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.ClusterOptions>>().Value.ClusterId))
+        .AddPcnGrains(new CheckpointSettings(directory), metrics: metrics);
 
     /// <summary>Whether a CUDA device can be used (kept out of line so that ILGPU loads only when asked).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

@@ -19,10 +19,14 @@ public static class PcnStorage
         new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
 
     /// <summary>Stores grain state in files under <paramref name="directory"/> (one machine).</summary>
-    public static ISiloBuilder AddPcnFileStorage(this ISiloBuilder builder, string directory)
+    public static ISiloBuilder AddPcnFileStorage(this ISiloBuilder builder, string directory) => builder.AddPcnFileStorage(_ => directory);
+
+    /// <summary>Stores grain state in files under a directory chosen from the silo's services (its cluster id, say).</summary>
+    public static ISiloBuilder AddPcnFileStorage(this ISiloBuilder builder, Func<IServiceProvider, string> directory)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddGrainStorage(Name, (services, _) => new FileGrainStorage(directory, Serializer(services)));
+        ArgumentNullException.ThrowIfNull(directory);
+        builder.Services.AddGrainStorage(Name, (services, _) => new FileGrainStorage(directory(services), Serializer(services)));
         return builder;
     }
 }
