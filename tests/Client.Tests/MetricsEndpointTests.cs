@@ -7,7 +7,8 @@ namespace Pcn.Client.Tests;
 
 /// <summary>
 /// /metrics of a real silo process during and after a run: every Pcn metric is exported, one series per layer for the
-/// per-layer metrics, and the last exported per-layer energy equals the one in the run's results file.
+/// per-layer metrics, and the last exported per-layer energy equals the one in the run's results file; after
+/// `pcn drop`, no series of the run is left (gauges, counters and histograms).
 /// </summary>
 public sealed partial class MetricsEndpointTests
 {
@@ -50,6 +51,18 @@ public sealed partial class MetricsEndpointTests
             {
                 Assert.Equal(last[layer - 1], energies[layer], 1e-12 * Math.Max(1, Math.Abs(last[layer - 1])));
             }
+
+            Assert.True(metrics.Split('\n').Count(l => l.Contains("run=\"metrics-run\"", StringComparison.Ordinal)) > 30, "the run's series were not all exported");
+            (code, output, error) = await Processes.RunAsync(Processes.Pcn, ["drop", "--cluster", $"127.0.0.1:{gateway}", "--run", "metrics-run"], TimeSpan.FromMinutes(1));
+            Assert.True(code == 0, $"pcn drop exited {code}: {output}{error}");
+
+            // The exporter removes a disposed instrument's series after the collection that follows its disposal.
+            // (The endpoint caches a scrape for a moment: the scrapes are a second apart.)
+            await Task.Delay(1000);
+            await client.GetStringAsync($"http://127.0.0.1:{http}/metrics");
+            await Task.Delay(1000);
+            string[] left = [.. (await client.GetStringAsync($"http://127.0.0.1:{http}/metrics")).Split('\n').Where(l => l.Contains("run=\"metrics-run\"", StringComparison.Ordinal))];
+            Assert.True(left.Length == 0, $"{left.Length} series of the dropped run are left, e.g. {string.Join("; ", left.Take(3))}");
         }
         finally
         {

@@ -56,7 +56,8 @@ internal static class Processes
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
+            // A fresh directory each: a silo keeps its grain state (state/) and checkpoints in its working directory.
+            WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("pcn-process-").FullName,
         };
         info.ArgumentList.Add(dll);
         foreach (string arg in args)

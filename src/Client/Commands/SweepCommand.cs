@@ -84,7 +84,7 @@ public static class SweepCommand
                 ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(point.RunId);
                 RunSnapshot first = await StartOrResumeAsync(coordinator, point);
                 active[point.RunId] = (point, coordinator, [.. first.Summaries], await coordinator.GetPlacementAsync());
-                output.WriteLine($"  started  {point.RunId}");
+                output.WriteLine(first.Batches > 0 || first.CheckpointBatch > 0 ? $"  resumed  {point.RunId} from the checkpoint after batch {first.CheckpointBatch}" : $"  started  {point.RunId}");
             }
 
             if (stop.IsCancellationRequested && !cancelled)
@@ -106,7 +106,13 @@ public static class SweepCommand
                 }
 
                 string path = RunResults.Write(runs, snapshot, run.Summaries, run.Placement, connection.Description);
-                await run.Coordinator.DropAsync(keepCheckpoints: false);
+
+                // A cancelled point keeps its record and checkpoints: the next `pcn sweep` resumes it from there.
+                if (snapshot.State != RunState.Cancelled)
+                {
+                    await run.Coordinator.DropAsync(keepCheckpoints: false);
+                }
+
                 active.Remove(id);
                 SweepRow row = SweepRow.FromResults(path);
                 if (row.IsFinished)

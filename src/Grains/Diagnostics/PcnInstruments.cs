@@ -16,10 +16,7 @@ public sealed class PcnInstruments
 
     private readonly ConcurrentDictionary<(string Run, int Layer), LayerValues> _layers = new();
     private readonly ConcurrentDictionary<string, RunValues> _runs = new();
-    private readonly Counter<long> _batches;
-    private readonly Counter<long> _samples;
-    private readonly Histogram<double> _stepDuration;
-    private readonly Histogram<double> _batchDuration;
+    private readonly ConcurrentDictionary<string, RunInstruments> _runInstruments = new();
     private readonly Counter<long> _messages;
     private readonly Counter<long> _bytes;
     private readonly Counter<double> _kernelTime;
@@ -41,10 +38,6 @@ public sealed class PcnInstruments
         meter.CreateObservableGauge(MetricNames.RunTestAccuracy, () => Runs(v => v.TestAccuracy), unit: "%", description: "Last test accuracy");
         meter.CreateObservableGauge(MetricNames.RunState, () => Runs(v => v.State), description: "0 pending, 1 running, 2 completed, 3 diverged, 4 cancelled, 5 failed");
         meter.CreateObservableCounter(MetricNames.LayerNonFinite, () => Layers(v => v.NonFinite), description: "Non-finite energies seen");
-        _batches = meter.CreateCounter<long>(MetricNames.RunBatches, description: "Batches trained");
-        _samples = meter.CreateCounter<long>(MetricNames.RunSamples, description: "Samples trained");
-        _stepDuration = meter.CreateHistogram(MetricNames.LayerStepDuration, unit: "s", description: "One inference step of one layer (mean over a batch's steps)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
-        _batchDuration = meter.CreateHistogram(MetricNames.BatchDuration, unit: "s", description: "One training batch", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BatchBuckets });
         _messages = meter.CreateCounter<long>(MetricNames.LayerMessages, description: "Messages between layer grains");
         _bytes = meter.CreateCounter<long>(MetricNames.LayerBytes, unit: "By", description: "Tensor bytes between layer grains");
         _kernelTime = meter.CreateCounter<double>(MetricNames.KernelTime, unit: "s", description: "Time in backend operations");
@@ -109,10 +102,10 @@ public sealed class PcnInstruments
         RunValues values = Run(run);
         values.TrainLoss = trainLoss;
         values.Energy = energy ?? double.NaN;
-        var tag = new KeyValuePair<string, object?>("run", run);
-        _batches.Add(1, tag);
-        _samples.Add(samples, tag);
-        _batchDuration.Record(duration.TotalSeconds, tag);
+        RunInstruments instruments = Instruments(run);
+        instruments.Batches.Add(1, instruments.Tag);
+        instruments.Samples.Add(samples, instruments.Tag);
+        instruments.BatchDuration.Record(duration.TotalSeconds, instruments.Tag);
     }
 
     /// <summary>Records a layer's mean inference-step time over one batch.</summary>
@@ -120,7 +113,8 @@ public sealed class PcnInstruments
     {
         if (Enabled)
         {
-            _stepDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("run", run));
+            RunInstruments instruments = Instruments(run);
+            instruments.StepDuration.Record(duration.TotalSeconds, instruments.Tag);
         }
     }
 
@@ -159,12 +153,27 @@ public sealed class PcnInstruments
     public void KernelTime(KeyValuePair<string, object?> operation, double seconds) => _kernelTime.Add(seconds, operation);
 
     /// <summary>Forgets one layer's gauges (its grain was released), so its series leave this silo's /metrics.</summary>
-    public void DropLayer(string run, int layer) => _layers.TryRemove((run, layer), out _);
+    public void DropLayer(string run, int layer)
+    {
+        _layers.TryRemove((run, layer), out _);
+
+        // A silo that held only layers of the run (its coordinator is elsewhere) lets go of the run's counters and
+        // histograms with its last layer; the coordinator's silo does so in DropRun.
+        if (!_runs.ContainsKey(run) && !_layers.Keys.Any(k => k.Run == run) && _runInstruments.TryRemove(run, out RunInstruments? instruments))
+        {
+            instruments.Dispose();
+        }
+    }
 
     /// <summary>Forgets a run's per-layer and per-run gauges, so its series leave /metrics.</summary>
     public void DropRun(string run)
     {
         _runs.TryRemove(run, out _);
+        if (_runInstruments.TryRemove(run, out RunInstruments? instruments))
+        {
+            instruments.Dispose();
+        }
+
         foreach ((string Run, int Layer) key in _layers.Keys.Where(k => k.Run == run).ToArray())
         {
             _layers.TryRemove(key, out _);
@@ -174,6 +183,8 @@ public sealed class PcnInstruments
     private LayerValues Layer(string run, int layer) => _layers.GetOrAdd((run, layer), _ => new LayerValues());
 
     private RunValues Run(string run) => _runs.GetOrAdd(run, _ => new RunValues());
+
+    private RunInstruments Instruments(string run) => _runInstruments.GetOrAdd(run, r => new RunInstruments(r));
 
     private IEnumerable<Measurement<double>> Layers(Func<LayerValues, double> value) =>
         _layers.Where(p => !double.IsNaN(value(p.Value))).Select(p => new Measurement<double>(value(p.Value), new KeyValuePair<string, object?>("run", p.Key.Run), new KeyValuePair<string, object?>("layer", p.Key.Layer)));
@@ -192,6 +203,37 @@ public sealed class PcnInstruments
         public double GradientRms { get; set; } = double.NaN;
 
         public double NonFinite { get; set; }
+    }
+
+    /// <summary>
+    /// A run's counters and histograms. A counter's or histogram's series cannot be taken back one by one, so each run
+    /// gets its own meter (same name, so exporters pick it up): disposing it when the run is dropped ends the
+    /// instruments, and the exporter removes their series.
+    /// </summary>
+    private sealed class RunInstruments : IDisposable
+    {
+        private readonly Meter _meter = new(MetricNames.Meter);
+
+        public RunInstruments(string run)
+        {
+            Tag = new KeyValuePair<string, object?>("run", run);
+            Batches = _meter.CreateCounter<long>(MetricNames.RunBatches, description: "Batches trained");
+            Samples = _meter.CreateCounter<long>(MetricNames.RunSamples, description: "Samples trained");
+            StepDuration = _meter.CreateHistogram(MetricNames.LayerStepDuration, unit: "s", description: "One inference step of one layer (mean over a batch's steps)", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StepBuckets });
+            BatchDuration = _meter.CreateHistogram(MetricNames.BatchDuration, unit: "s", description: "One training batch", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BatchBuckets });
+        }
+
+        public KeyValuePair<string, object?> Tag { get; }
+
+        public Counter<long> Batches { get; }
+
+        public Counter<long> Samples { get; }
+
+        public Histogram<double> StepDuration { get; }
+
+        public Histogram<double> BatchDuration { get; }
+
+        public void Dispose() => _meter.Dispose();
     }
 
     private sealed class RunValues
