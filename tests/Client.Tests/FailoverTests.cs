@@ -89,9 +89,11 @@ public sealed class FailoverTests
             JsonElement results;
             if (victim == Victim.Client)
             {
-                // Nothing lives only in the client: the run finishes in the cluster and its results come from there.
-                await WaitForAsync(() => ResultsAsync(cluster, "poll").Result.GetProperty("state").GetString() != "running", TimeSpan.FromMinutes(3), "the run to finish without its client");
-                results = await ResultsAsync(cluster, "final");
+                // Nothing lives only in the client: the run goes on in the cluster, `pcn attach` follows it to its end
+                // and writes its results.json from the history the cluster keeps.
+                (int attached, string attachOutput, string attachError) = await Processes.RunAsync(Processes.Pcn, ["attach", "--cluster", cluster.Gateways, "--run", "cut", "--runs-dir", runs, "--quiet"], TimeSpan.FromMinutes(4));
+                Assert.True(attached == 0, $"pcn attach exited {attached}: {attachOutput}{attachError}");
+                results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runs, "cut", "results.json"))).RootElement;
             }
             else
             {
@@ -113,6 +115,63 @@ public sealed class FailoverTests
         finally
         {
             Processes.Stop(client);
+        }
+    }
+
+    [Fact]
+    public async Task AnEmbeddedRunKilledMidway_IsMarkedInterrupted_AndResumesToTheUninterruptedResult()
+    {
+        (string referenceWeights, JsonElement reference) = await Uninterrupted.Value;
+        string runs = Directory.CreateTempSubdirectory("pcn-embedded-resume-").FullName;
+        using (Process client = Processes.Start(Processes.Pcn, ["train", "--run-id", "cut", "--runs-dir", runs, .. RunOptions]))
+        {
+            client.OutputDataReceived += (_, _) => { };
+            client.ErrorDataReceived += (_, _) => { };
+            client.BeginOutputReadLine();
+            client.BeginErrorReadLine();
+            string checkpoint = Path.Combine(runs, "cut", "checkpoint-000040", CheckpointStore.ManifestName);
+            await WaitForAsync(() => File.Exists(checkpoint) || client.HasExited, TimeSpan.FromMinutes(2), "the run's first checkpoint");
+            Assert.False(client.HasExited, "the run ended before it could be cut");
+            client.Kill();
+            await client.WaitForExitAsync();
+        }
+
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, ["status", "--runs-dir", runs], TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, $"pcn status exited {code}: {output}{error}");
+        Assert.Matches("cut +failed .*interrupted.*pcn train --resume cut", output);
+
+        (code, output, error) = await Processes.RunAsync(Processes.Pcn, ["train", "--resume", "cut", "--runs-dir", runs, "--quiet"], TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"pcn train --resume exited {code}: {output}{error}");
+        JsonElement results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runs, "cut", "results.json"))).RootElement;
+        Assert.Equal("completed", results.GetProperty("state").GetString());
+        AssertSameHistory(reference, results);
+
+        string weights = Path.Combine(runs, "cut.npz");
+        (code, output, error) = await Processes.RunAsync(Processes.Pcn, ["export", "--runs-dir", runs, "--run", "cut", "--out", weights], TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"pcn export exited {code}: {output}{error}");
+        AssertSameWeights(referenceWeights, weights);
+
+        // A user's numpy (Debian's python3-numpy) reads the exported file: every layer's shape and values, and the network.
+        (code, output, error) = await Processes.RunProgramAsync("/usr/bin/python3", ["-c", $$"""
+            import numpy as np, json
+            a = np.load('{{weights}}')
+            config = json.loads(a.zip.read('config.json'))
+            print(config['network']['depth'], config['network']['width'], config['batches'])
+            for name in sorted(k for k in a.files if k.endswith('.weight')):
+                w = a[name]
+                print(name, w.dtype, w.shape[0], w.shape[1], ' '.join(repr(float(v)) for v in w.ravel()))
+            """], TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, $"numpy could not read {weights}: {error}");
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("6 64 512", lines[0]);
+        Dictionary<string, NpyArray> exported = NpzArchive.Read(weights).Arrays;
+        Assert.Equal(7, lines.Length - 1);
+        foreach (string line in lines.Skip(1))
+        {
+            string[] fields = line.Split(' ');
+            NpyArray array = exported[fields[0]];
+            Assert.Equal(("float32", array.Shape[0], array.Shape[1]), (fields[1], int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Equal(array.Floats!, fields.Skip(4).Select(v => (float)double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
 

@@ -48,6 +48,22 @@ internal static class Processes
         return (process.ExitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs a program other than a .NET dll (python3, say) to completion; returns exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");
+        Task<string> output = process.StandardOutput.ReadToEndAsync(), error = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
     /// <summary>Starts a long-running process (a silo); the caller stops it with <see cref="Stop"/>.</summary>
     public static Process Start(string dll, IEnumerable<string> args, string? workingDirectory = null)
     {

@@ -29,12 +29,13 @@ public sealed class RedisClusterTests
             processes.Add(redis);
             await WaitForPortAsync(redisPort, TimeSpan.FromSeconds(20));
 
-            int gateway = 0;
+            int gateway = 0, health = 0;
             for (int i = 0; i < 2; i++)
             {
                 int siloPort = Processes.FreePort(), http = Processes.FreePort();
                 int gatewayPort = Processes.FreePort();
                 gateway = i == 0 ? gatewayPort : gateway;
+                health = i == 0 ? http : health;
                 Process silo = Processes.Start(Processes.Silo, ["--clustering", "redis", "--redis", $"127.0.0.1:{redisPort}", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--http-port", $"{http}", "--cluster-id", "pcn"]);
                 processes.Add(silo);
                 await Processes.WaitHealthyAsync(http, silo, TimeSpan.FromSeconds(60));
@@ -48,6 +49,13 @@ public sealed class RedisClusterTests
             using JsonDocument results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runs, "redis-run", "results.json")));
             Assert.Equal("completed", results.RootElement.GetProperty("state").GetString());
             Assert.Equal(2, results.RootElement.GetProperty("placement").EnumerateArray().Select(p => p.GetProperty("silo").GetString()).Distinct().Count());
+
+            // Without its membership store a silo is not healthy, and /health says why.
+            Processes.Stop(redis);
+            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            HttpResponseMessage answer = await probe.GetAsync($"http://127.0.0.1:{health}/health");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+            Assert.Contains($"Redis at 127.0.0.1:{redisPort}", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
         finally
         {

@@ -23,7 +23,8 @@ namespace Pcn.Abstractions.Options;
 /// </param>
 /// <param name="CheckpointEvery">
 /// Take a checkpoint (every layer's weights and Adam state, and the run's progress) every this many batches, and at
-/// the end; 0 takes one only at the end. A run that loses a silo resumes from its last checkpoint.
+/// the end; 0 takes one only at the end; null (the default) paces them by time (<see cref="AutoCheckpointInterval"/>).
+/// A run that loses a silo resumes from its last checkpoint.
 /// </param>
 [GenerateSerializer]
 [Immutable]
@@ -42,13 +43,19 @@ public sealed record TrainingOptions(
     [property: Id(10)] double AdamBeta2 = 0.999,
     [property: Id(11)] double AdamEpsilon = 1e-8,
     [property: Id(12)] double EarlyStopAccuracy = 15,
-    [property: Id(13)] int CheckpointEvery = TrainingOptions.DefaultCheckpointEvery)
+    [property: Id(13)] int? CheckpointEvery = null)
 {
     /// <summary>
-    /// The default checkpoint cadence, in batches: at the paper's H = 8, N = 128 a checkpoint costs about as much as
-    /// one batch, so every 100 batches keeps its cost near 1% of training time (measured by pcn-bench --checkpoints).
+    /// The default pacing of checkpoints. A fixed number of batches cannot fit every network: a batch takes 2 ms at
+    /// H = 8, N = 128 and over a second at H = 128, while a checkpoint takes tens of milliseconds to a second. So by
+    /// default a run takes a checkpoint when the time since its last one reaches this many times what the last one took,
+    /// and at least <see cref="AutoCheckpointFloorSeconds"/>: checkpoints then cost at most 1/40 (2.5%) of training time,
+    /// and a lost silo costs at most that interval of recomputation (measured by pcn-bench --checkpoints).
     /// </summary>
-    public const int DefaultCheckpointEvery = 100;
+    public const double AutoCheckpointInterval = 40;
+
+    /// <summary>The shortest time between checkpoints paced by time, in seconds.</summary>
+    public const double AutoCheckpointFloorSeconds = 30;
 
     /// <summary>T for a network of depth H: the explicit value, or H.</summary>
     public int StepsFor(NetworkOptions network) => InferenceSteps ?? network.Depth;
@@ -72,7 +79,10 @@ public sealed record TrainingOptions(
             NetworkOptions.RequireRange("--batch-limit", limit, 1, int.MaxValue);
         }
 
-        NetworkOptions.RequireRange("--checkpoint-every", CheckpointEvery, 0, int.MaxValue);
+        if (CheckpointEvery is int every)
+        {
+            NetworkOptions.RequireRange("--checkpoint-every", every, 0, int.MaxValue);
+        }
         RequireFraction("--adam-b1", AdamBeta1);
         RequireFraction("--adam-b2", AdamBeta2);
         RequirePositiveFinite("--adam-eps", AdamEpsilon);

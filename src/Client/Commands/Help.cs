@@ -20,7 +20,7 @@ public static class Help
               --early-stop A (15: stop as failed when test accuracy < A% at an evaluation, or the loss is not finite; 0 = off)
               --metrics-port P  (embedded silo's /metrics and /health port; default: a free one, printed at start)
               --backend cpu|cuda (cpu; the embedded silo's compute: cuda needs an NVIDIA GPU; a cluster's silos choose with pcn-silo --backend)
-              --checkpoint-every K (100: weights and Adam state every K batches and at the end; 0 = only at the end)
+              --checkpoint-every K|auto (auto: paced by time, at most 2.5% of training time and at least 30 s apart; K: every K batches; 0: only at the end)
               --init-from FILE  (start from weights written by `pcn export`)
             pcn train --resume ID [--cluster host:port[,...]] [--runs-dir DIR] [--quiet]
                                      continue a cancelled, failed or interrupted run from its last checkpoint

@@ -54,7 +54,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             BatchLimit: args.OptionalInt("--batch-limit"),
             ShuffleSeed: args.Seed("--seed", 0),
             EarlyStopAccuracy: args.Number("--early-stop", 15),
-            CheckpointEvery: args.Count("--checkpoint-every", TrainingOptions.DefaultCheckpointEvery));
+            CheckpointEvery: args.Text("--checkpoint-every", "auto") is "auto" ? null : args.Count("--checkpoint-every", 0));
         network.Validate();
         training.Validate();
         string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");

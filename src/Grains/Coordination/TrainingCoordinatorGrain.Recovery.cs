@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Checkpoints;
 
 namespace Pcn.Grains.Coordination;
@@ -23,6 +24,8 @@ public sealed partial class TrainingCoordinatorGrain
     /// </summary>
     private static readonly TimeSpan ResumeDelay = TimeSpan.FromSeconds(2);
 
+    private readonly System.Diagnostics.Stopwatch _sinceCheckpoint = new();
+    private TimeSpan _lastCheckpointTook = TimeSpan.Zero;
     private int _checkpointBatch;
     private CheckpointPart[] _checkpointParts = [];
     private int _resumeAttempts;
@@ -60,9 +63,24 @@ public sealed partial class TrainingCoordinatorGrain
 
     private string CheckpointDescription => _checkpointBatch > 0 ? $"the checkpoint after batch {_checkpointBatch}" : "the start (no checkpoint yet)";
 
+    /// <summary>Whether a checkpoint is due after this batch: every K batches, or paced by time (the default).</summary>
+    private bool CheckpointDue(TrainingOptions training)
+    {
+        if (training.CheckpointEvery is int every)
+        {
+            return every > 0 && _batches % every == 0;
+        }
+
+        // (The stopwatch starts with the first batch after a checkpoint, a resume or the start.)
+        _sinceCheckpoint.Start();
+        double due = Math.Max(TrainingOptions.AutoCheckpointFloorSeconds, TrainingOptions.AutoCheckpointInterval * _lastCheckpointTook.TotalSeconds);
+        return _sinceCheckpoint.Elapsed.TotalSeconds >= due;
+    }
+
     /// <summary>Takes a checkpoint of the run as it stands after <see cref="_batches"/> batches.</summary>
     private async Task CheckpointAsync()
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         await FlushCommitAsync();
         string runId = _request!.RunId;
         int batch = _batches;
@@ -76,6 +94,8 @@ public sealed partial class TrainingCoordinatorGrain
         _resumeAttempts = 0;
         await PersistAsync();
         await Task.Run(() => CheckpointStore.Prune(checkpoints.Root, runId, checkpoints.Keep));
+        _lastCheckpointTook = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        _sinceCheckpoint.Reset();
     }
 
     /// <summary>
@@ -171,6 +191,7 @@ public sealed partial class TrainingCoordinatorGrain
     /// <summary>Forgets the batches after the last checkpoint: they are trained again.</summary>
     private void RollBackToCheckpoint()
     {
+        _sinceCheckpoint.Reset();
         _batches = _checkpointBatch;
         _summaries.RemoveAll(s => s.Batch > _checkpointBatch);
         _pendingCommit = null;

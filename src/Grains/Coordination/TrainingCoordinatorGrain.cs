@@ -355,7 +355,7 @@ public sealed partial class TrainingCoordinatorGrain(
                     return (RunState.Failed, reason);
                 }
 
-                if (training.CheckpointEvery > 0 && _batches % training.CheckpointEvery == 0 && _batches < schedule.TotalBatches)
+                if (_batches < schedule.TotalBatches && CheckpointDue(training))
                 {
                     await CheckpointAsync();
                 }
