@@ -22,13 +22,13 @@ public static class SweepCommand
         ArgumentNullException.ThrowIfNull(output);
         SweepGrid grid = SweepGrid.Parse(args);
         string runs = Path.Combine(grid.Directory, "runs");
-        Directory.CreateDirectory(runs);
+        OutputDirectory.RequireWritable(runs, "--sweep-dir");
         var rows = new Dictionary<string, SweepRow>(StringComparer.Ordinal);
         var pending = new Queue<RunRequest>();
         foreach (RunRequest point in grid.Points)
         {
             string path = Path.Combine(runs, point.RunId, "results.json");
-            SweepRow? done = File.Exists(path) ? SweepRow.FromResults(path) : null;
+            SweepRow? done = File.Exists(path) ? ReadDone(path) : null;
             if (done is { IsFinished: true })
             {
                 rows[point.RunId] = done;
@@ -52,6 +52,24 @@ public static class SweepCommand
         string table = SweepTable.Write(grid.Directory, rows.Values);
         output.WriteLine($"pcn sweep: {rows.Count}/{grid.Points.Count} points finished; table {Path.GetFullPath(table)}");
         return rows.Count == grid.Points.Count ? 0 : (stop.IsCancellationRequested ? 130 : 1);
+    }
+
+    /// <summary>
+    /// A point's earlier results, or null when the file cannot be read back (a crash or a full disk while it was
+    /// written): such a point is not done, and runs again, which replaces the file. Said on stderr, with the file named,
+    /// so that a rerun is not a surprise.
+    /// </summary>
+    private static SweepRow? ReadDone(string path)
+    {
+        try
+        {
+            return SweepRow.FromResults(path);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"pcn sweep: warning: {e.Message}; the point runs again");
+            return null;
+        }
     }
 
     private static async Task DriveAsync(ClusterConnection connection, SweepGrid grid, Queue<RunRequest> pending, Dictionary<string, SweepRow> rows, string runs, TextWriter output, CancellationToken stop)

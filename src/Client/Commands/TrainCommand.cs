@@ -18,6 +18,8 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(output);
         startup ??= new StartupTimings.Clock();
         TrainSettings settings = TrainSettings.Parse(new ArgumentReader(args, TrainSettings.Flags));
+        settings.RequireWritableRunsDirectory();
+        settings.RefuseExistingResults();
         RunRequest request = settings.Request;
         await using ClusterConnection connection = settings.Cluster is null
             ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, request.Data, CancellationToken.None)

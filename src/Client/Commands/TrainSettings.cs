@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
 using Pcn.Client.Connection;
+using Pcn.Client.Output;
 using Pcn.GpuKernels.Data;
 
 namespace Pcn.Client.Commands;
@@ -19,6 +22,11 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
         ArgumentNullException.ThrowIfNull(args);
         string dataset = args.Text("--dataset", "fashion-mnist");
         string? dataDir = args.OptionalString("--data-dir");
+        if (dataDir is { Length: 0 })
+        {
+            throw new InvalidOptionException("--data-dir", "''", "must name the directory with the four IDX files");
+        }
+
         DataSource data = dataset switch
         {
             "fashion-mnist" => DataSource.FashionMnist(dataDir),
@@ -55,6 +63,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             EarlyStopAccuracy: args.Number("--early-stop", 15));
         network.Validate();
         training.Validate();
+        NetworkFootprint.RequireArraySizes(network, training.BatchSize);
         string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");
         RunIds.Validate(runId);
 
@@ -86,15 +95,100 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             throw new InvalidOptionException("--backend", backend, "applies to the embedded silo only; a cluster's silos choose theirs (pcn-silo --backend)");
         }
 
-        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort, backend ?? "cpu");
+        string runsDirectory = args.Text("--runs-dir", "runs");
+        if (runsDirectory.Length == 0)
+        {
+            throw new InvalidOptionException("--runs-dir", "''", "must name a directory (default: runs)");
+        }
+
+        var settings = new TrainSettings(new RunRequest(runId, network, training, data), cluster, runsDirectory, args.Flag("--quiet"), metricsPort, backend ?? "cpu");
         args.RejectUnknown("train");
         if (cluster is null)
         {
-            // The embedded silo reads the data from this machine: a missing file is reported before a silo starts.
-            // (A cluster's silos read it from their own disks and report it when the run starts.)
-            Dataset.RequireFiles(data.Directory);
+            // The embedded silo reads the data from this machine and trains in this process: a missing or unreadable
+            // file, a bad label, or a network too large for its memory is reported before a silo starts. (A cluster's
+            // silos read the data from their own disks and report it when the run starts.)
+            RequireFitsData([settings.Request], atOnce: 1);
+            RequireFreePort(metricsPort);
         }
 
         return settings;
+    }
+
+    /// <summary>
+    /// Checks, before any work starts, that the results can be written: <see cref="RunsDirectory"/> can be created and
+    /// written (a probe file is written and deleted), and the run's own directory is not a file.
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be created or written (exit 1; the path and reason named).</exception>
+    public void RequireWritableRunsDirectory()
+    {
+        OutputDirectory.RequireWritable(RunsDirectory, "--runs-dir");
+        string runDirectory = Path.Combine(RunsDirectory, Request.RunId);
+        if (File.Exists(runDirectory))
+        {
+            throw new IOException($"Cannot write the results of run {Request.RunId}: {runDirectory} is a file, not a directory");
+        }
+    }
+
+    /// <summary>
+    /// The one place where a new run refuses to overwrite the results of an earlier run with the same id (the embedded
+    /// silo does not know about runs of earlier processes, so nothing else would notice). A run that continues an
+    /// earlier one on purpose skips this check.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">{runs-dir}/{run-id}/results.json exists (exit 2; the file named).</exception>
+    public void RefuseExistingResults()
+    {
+        string results = Path.Combine(RunsDirectory, Request.RunId, "results.json");
+        if (File.Exists(results))
+        {
+            throw new InvalidOptionException("--run-id", $"'{Request.RunId}'", $"{results} already exists from an earlier run; choose another --run-id (or --runs-dir), or move that file away");
+        }
+    }
+
+    /// <summary>
+    /// Checks the runs against the data of their (embedded) silo, which they share: the files open and the labels fit
+    /// the network's classes, every batch fits the data, the batch count fits an int, and the <paramref name="atOnce"/>
+    /// largest networks and the data set fit this machine's memory.
+    /// </summary>
+    internal static void RequireFitsData(IReadOnlyList<RunRequest> runs, int atOnce)
+    {
+        DataSource data = runs[0].Data;
+        (int train, int test, int features) = Dataset.Inspect(data.Directory, runs[0].Network.OutputDim, data.LimitTrain, data.LimitTest);
+        foreach (RunRequest run in runs)
+        {
+            TrainingOptions t = run.Training;
+            if (t.BatchSize > Math.Min(train, test))
+            {
+                throw new InvalidOptionException("--batch-size", t.BatchSize.ToString(CultureInfo.InvariantCulture), $"must not exceed the {train} training or {test} test samples in {data.Directory} (after --limit-train/--limit-test)");
+            }
+
+            if (t.BatchLimit is null && (long)(train / t.BatchSize) * t.Epochs > int.MaxValue)
+            {
+                throw new InvalidOptionException("--epochs", t.Epochs.ToString(CultureInfo.InvariantCulture), $"{t.Epochs} epochs of {train / t.BatchSize} batches are more than {int.MaxValue} batches; use fewer epochs or a --batch-limit");
+            }
+        }
+
+        RunRequest largest = runs.MaxBy(r => NetworkFootprint.NetworkBytes(r.Network, r.Training.BatchSize))!;
+        long networks = runs.Select(r => NetworkFootprint.NetworkBytes(r.Network, r.Training.BatchSize)).OrderDescending().Take(atOnce).Sum();
+        NetworkFootprint.RequireMemory(largest.Network, largest.Training.BatchSize, networks, NetworkFootprint.DataBytes((long)train + test, features), NetworkFootprint.AvailableBytes(), atOnce == 1 ? "the network and its data" : $"the {Math.Min(atOnce, runs.Count)} largest networks that run at once and their data");
+    }
+
+    /// <summary>An explicit --metrics-port must be free now, or the embedded silo would fail to start after the data loads.</summary>
+    private static void RequireFreePort(int port)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"--metrics-port {port} cannot be used on 127.0.0.1 ({e.Message}); choose another port, or 0 for a free one", e);
+        }
     }
 }
