@@ -69,9 +69,14 @@ public static class PlotCommand
     private static string[] RunsOf(string sweep)
     {
         string runs = Path.Combine(sweep, "runs");
-        return Directory.Exists(runs)
-            ? Directory.GetFiles(runs, "results.json", SearchOption.AllDirectories)
-            : throw new Abstractions.Options.InvalidOptionException("--sweep", $"'{sweep}'", $"must be a sweep directory, with runs/*/results.json; {runs} does not exist");
+        if (!Directory.Exists(runs))
+        {
+            throw new Abstractions.Options.InvalidOptionException("--sweep", $"'{sweep}'", $"must be a sweep directory, with runs/*/results.json; {runs} does not exist");
+        }
+
+        // A sweep with nothing to plot is more likely a wrong directory than an intended empty figure.
+        string[] results = Directory.GetFiles(runs, "results.json", SearchOption.AllDirectories);
+        return results.Length > 0 ? results : throw new Abstractions.Options.InvalidOptionException("--sweep", $"'{sweep}'", $"has no results yet: no {runs}/*/results.json");
     }
 
     private static string RunEnergy(string results, string outDirectory)

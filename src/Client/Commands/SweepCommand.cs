@@ -22,7 +22,8 @@ public static class SweepCommand
         ArgumentNullException.ThrowIfNull(output);
         SweepGrid grid = SweepGrid.Parse(args);
         string runs = Path.Combine(grid.Directory, "runs");
-        OutputDirectory.RequireWritable(runs, "--sweep-dir");
+        OutputDirectory.RequireWritable(grid.Directory, "--sweep-dir");
+        Directory.CreateDirectory(runs);
         var rows = new Dictionary<string, SweepRow>(StringComparer.Ordinal);
         var pending = new Queue<RunRequest>();
         foreach (RunRequest point in grid.Points)

@@ -154,6 +154,12 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
     {
         DataSource data = runs[0].Data;
         (int train, int test, int features) = Dataset.Inspect(data.Directory, runs[0].Network.OutputDim, data.LimitTrain, data.LimitTest);
+        if (features != runs[0].Network.InputDim)
+        {
+            // The input width is fixed by the data sets pcn knows (28×28 images); other images are the data's fault.
+            throw new IOException($"The images in {data.Directory} have {features} pixels each; pcn trains on 28×28 = {runs[0].Network.InputDim}-pixel images (MNIST, Fashion-MNIST)");
+        }
+
         foreach (RunRequest run in runs)
         {
             TrainingOptions t = run.Training;
