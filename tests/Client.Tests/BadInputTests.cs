@@ -59,6 +59,48 @@ public sealed class BadInputTests(BadInputTests.Files files, ITestOutputHelper l
         }
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("{}")]
+    [InlineData("[]")]
+    [InlineData("{\"runId\": \"trunc")]
+    [InlineData("{\"runId\": \"x\", \"configuration\": {\"network\": {}}}")]
+    public void ResultsFile_ThatIsBroken_IsRefusedNamingTheFile(string content)
+    {
+        string path = Path.Combine(files.Root, $"broken-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, content);
+
+        var error = Assert.Throws<FormatException>(() => Output.SweepRow.FromResults(path));
+
+        Assert.StartsWith($"{path} is not a complete results file", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task Sweep_RerunsAPointWhoseResultsFileIsBroken_AndPlotSkipsIt()
+    {
+        string sweep = Path.Combine(files.Root, "resumed-sweep");
+        string[] args = ["sweep", "--sweep-dir", sweep, "--data-dir", files.Data, "--depth", "1", "--width", "8", "--lr", "0.1,0.05", "--batch-limit", "2", "--test-every", "1", "--early-stop", "0", "--limit-test", "64", "--quiet"];
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, args, TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, output + error);
+        string[] results = Directory.GetFiles(Path.Combine(sweep, "runs"), "results.json", SearchOption.AllDirectories);
+        Assert.Equal(2, results.Length);
+        byte[] whole = await File.ReadAllBytesAsync(results[0]);
+        await File.WriteAllBytesAsync(results[0], whole[..(whole.Length / 2)]);  // as a crash mid-write would leave it
+
+        (int plotCode, string plotOutput, string plotError) = await Processes.RunAsync(Processes.Pcn, ["plot", "--sweep", sweep, "--out", Path.Combine(sweep, "plots")], TimeSpan.FromMinutes(1));
+        Assert.True(plotCode == 0, plotOutput + plotError);
+        Assert.Contains($"pcn plot: warning: {results[0]} is not a complete results file", plotError, StringComparison.Ordinal);
+        Assert.Contains(".png", plotOutput, StringComparison.Ordinal);
+
+        (code, output, error) = await Processes.RunAsync(Processes.Pcn, args, TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, output + error);
+        Assert.Contains($"pcn sweep: warning: {results[0]} is not a complete results file", error, StringComparison.Ordinal);
+        Assert.Contains("1 already finished, 1 to run", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.Equal("completed", Output.SweepRow.FromResults(results[0]).State);
+    }
+
     private static Dictionary<string, Case> BuildCases()
     {
         var cases = new Dictionary<string, Case>(StringComparer.Ordinal);
