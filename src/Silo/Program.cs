@@ -25,6 +25,12 @@ catch (InvalidOptionException e)
     Console.Error.WriteLine($"pcn-silo: {e.Message}");
     return 2;
 }
+catch (InvalidDataException e)
+{
+    // appsettings.json that is not valid JSON: the file is named in the message.
+    Console.Error.WriteLine($"pcn-silo: {string.Join(' ', e.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))}");
+    return 1;
+}
 
 try
 {

@@ -133,6 +133,13 @@ public sealed class BadInputTests(BadInputTests.Files files, ITestOutputHelper l
         Train("negative seed", 2, ["--seed", "-1"], "--seed");
         Train("early stop above 100%", 2, ["--early-stop", "101"], "--early-stop");
         Train("zero limit-train", 2, ["--limit-train", "0"], "--limit-train");
+        Train("negative limit-test", 2, ["--limit-test", "-5"], "--limit-test", "-5");
+        Train("zero batch limit", 2, ["--batch-limit", "0"], "--batch-limit");
+        Train("unknown parameterisation", 2, ["--param", "ntk"], "--param", "mupc");
+        Train("unknown loss", 2, ["--loss", "hinge"], "--loss", "mse");
+        Train("unknown algorithm", 2, ["--algorithm", "ep"], "--algorithm", "pc, bp");
+        Train("backend for a cluster", 2, ["--cluster", "127.0.0.1:30000", "--backend", "cpu"], "--backend", "pcn-silo");
+        Train("mnist without a data dir", 2, ["--dataset", "mnist", "--data-dir", ""], "--data-dir");
         Train("unknown activation", 2, ["--activation", "sigmoidal"], "--activation", "relu");
         Train("unknown backend", 2, ["--backend", "tpu"], "--backend", "cpu, cuda");
         Train("unknown dataset", 2, ["--dataset", "cifar"], "--dataset", "fashion-mnist");

@@ -36,7 +36,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
         data = data with { LimitTrain = args.OptionalInt("--limit-train"), LimitTest = args.OptionalInt("--limit-test") };
         if (data.LimitTrain is < 1 || data.LimitTest is < 1)
         {
-            throw new InvalidOptionException(data.LimitTrain is < 1 ? "--limit-train" : "--limit-test", "(< 1)", "must be an integer ≥ 1");
+            throw new InvalidOptionException(data.LimitTrain is < 1 ? "--limit-train" : "--limit-test", (data.LimitTrain is < 1 ? data.LimitTrain : data.LimitTest)!.Value.ToString(CultureInfo.InvariantCulture), "must be an integer ≥ 1");
         }
 
         Algorithm algorithm = OptionNames.ParseAlgorithm(args.Text("--algorithm", "pc"));
