@@ -44,9 +44,24 @@ catch (ClusterUnreachableException e)
     Console.Error.WriteLine($"pcn: {e.Message}");
     return 1;
 }
-catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or IOException or FormatException)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or IOException or FormatException or UnauthorizedAccessException or Pcn.GpuKernels.Data.IdxFormatException)
 {
     // Errors a grain reports back (bad data, an existing run id) arrive here with their message intact; so do bad input files.
-    Console.Error.WriteLine($"pcn: {e.Message}");
+    Console.Error.WriteLine($"pcn: {OneLine(e.Message)}");
     return e is ArgumentException ? 2 : 1;
 }
+catch (Exception e)
+{
+    // Whatever was missed above still ends in one line and exit 1, not a stack trace and exit 134; the type is named
+    // because this is a bug to report. PCN_TRACE=1 prints the trace for whoever fixes it.
+    Console.Error.WriteLine($"pcn: unexpected error ({e.GetType().Name}): {OneLine(e.Message)}; please report it with the command line");
+    if (Environment.GetEnvironmentVariable("PCN_TRACE") == "1")
+    {
+        Console.Error.WriteLine(e);
+    }
+
+    return 1;
+}
+
+// Some messages (a grain's, the runtime's) span lines; one line keeps them readable next to the progress display.
+static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Pcn.Abstractions.Options;
 using Pcn.Grains.Hosting;
+using StackExchange.Redis;
 
 namespace Pcn.Silo;
 
@@ -102,6 +104,10 @@ public sealed class SiloOptions
         Port("--gateway-port", GatewayPort, allowZero: false);
         Port("--primary-silo-port", PrimarySiloPort, allowZero: true);
         Port("--http-port", HttpPort, allowZero: true);
+        // One listener per port: equal ports would fail at bind, after Orleans has started.
+        RequireDistinct("--gateway-port", GatewayPort, "--silo-port", SiloPort);
+        RequireDistinct("--http-port", HttpPort, "--silo-port", SiloPort);
+        RequireDistinct("--http-port", HttpPort, "--gateway-port", GatewayPort);
         if (Clustering == "redis" && string.IsNullOrWhiteSpace(Redis))
         {
             throw new InvalidOptionException("--redis", "(empty)", "Redis clustering needs a connection string such as 127.0.0.1:6379");
@@ -122,12 +128,65 @@ public sealed class SiloOptions
             throw new InvalidOptionException("--state-dir", "(empty)", "must be a directory");
         }
 
+        if (Clustering == "redis")
+        {
+            RedisEndpoints(Redis!);
+        }
+
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
         {
             throw new InvalidOptionException("--cluster-id", ClusterId, "cluster and service ids must not be empty");
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// Reads the options from <paramref name="section"/>; a number that does not parse is an
+    /// <see cref="InvalidOptionException"/> naming its flag, where the configuration binder would throw its own error.
+    /// </summary>
+    public static SiloOptions Read(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        foreach (string key in (string[])[nameof(SiloPort), nameof(GatewayPort), nameof(PrimarySiloPort), nameof(HttpPort)])
+        {
+            string? value = section[key];
+            if (value is not null && !int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            {
+                throw new InvalidOptionException(SiloCommandLine.FlagOf(key), $"'{value}'", "must be a port number in [0, 65535]");
+            }
+        }
+
+        var options = new SiloOptions();
+        section.Bind(options);
+        return options;
+    }
+
+    /// <summary>The endpoints of a StackExchange.Redis connection string ("host:port[,host:port][,option=value]").</summary>
+    /// <exception cref="InvalidOptionException">The string does not parse, or names no endpoint.</exception>
+    public static IReadOnlyList<EndPoint> RedisEndpoints(string connection)
+    {
+        ConfigurationOptions parsed;
+        try
+        {
+            parsed = ConfigurationOptions.Parse(connection);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOptionException("--redis", $"'{connection}'", $"must be a Redis address such as 127.0.0.1:6379 ({e.Message.Split('\n')[0].TrimEnd('.')})");
+        }
+
+        return parsed.EndPoints.Count > 0
+            ? [.. parsed.EndPoints]
+            : throw new InvalidOptionException("--redis", $"'{connection}'", "must name a Redis server such as 127.0.0.1:6379");
+    }
+
+    private static void RequireDistinct(string option, int value, string other, int otherValue)
+    {
+        if (value != 0 && value == otherValue)
+        {
+            throw new InvalidOptionException(option, value.ToString(CultureInfo.InvariantCulture), $"must differ from {other} {otherValue}: each port takes its own listener");
+        }
     }
 
     private static void Port(string option, int value, bool allowZero)

@@ -133,7 +133,7 @@ public sealed class CommandLineTests
         (int code, _, string error) = await Processes.RunAsync(Processes.Pcn, ["status", "--cluster", $"127.0.0.1:{port}"], TimeSpan.FromSeconds(60));
 
         Assert.Equal(1, code);
-        Assert.Contains($"Could not reach the Pcn cluster at 127.0.0.1:{port} within 15 s", error);
+        Assert.Contains($"Could not reach the Pcn cluster at 127.0.0.1:{port}: no gateway accepts connections", error);
     }
 
     [Fact]

@@ -24,9 +24,9 @@ internal static class Processes
     }
 
     /// <summary>Runs `dotnet dll args` to completion (killed after <paramref name="timeout"/>); returns exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null, bool unprivileged = false)
     {
-        using Process process = Start(dll, args, workingDirectory);
+        using Process process = Start(dll, args, workingDirectory, unprivileged);
         var output = new StringBuilder();
         var error = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
@@ -64,10 +64,21 @@ internal static class Processes
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>
+    /// Whether <see cref="Start"/> can run a process as an unprivileged user: needed where the tests run as root, whom
+    /// file permissions do not stop (the permission cases need a user they stop).
+    /// </summary>
+    public static bool CanDropPrivileges => !Environment.IsPrivilegedProcess || File.Exists(SetPriv);
+
     /// <summary>Starts a long-running process (a silo); the caller stops it with <see cref="Stop"/>.</summary>
-    public static Process Start(string dll, IEnumerable<string> args, string? workingDirectory = null)
+    /// <param name="dll">The program.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="workingDirectory">Default: the temporary directory.</param>
+    /// <param name="unprivileged">As root, run it as the user nobody (through setpriv), so that file permissions apply.</param>
+    public static Process Start(string dll, IEnumerable<string> args, string? workingDirectory = null, bool unprivileged = false)
     {
-        var info = new ProcessStartInfo("dotnet")
+        bool drop = unprivileged && Environment.IsPrivilegedProcess;
+        var info = new ProcessStartInfo(drop ? SetPriv : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -75,6 +86,18 @@ internal static class Processes
             // A fresh directory each: a silo keeps its grain state (state/) and checkpoints in its working directory.
             WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("pcn-process-").FullName,
         };
+        if (drop)
+        {
+            foreach (string arg in (string[])["--reuid=65534", "--regid=65534", "--clear-groups", "dotnet"])
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            // nobody cannot write root's home, where dotnet keeps its first-run state.
+            info.Environment["HOME"] = Path.GetTempPath();
+            info.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        }
+
         info.ArgumentList.Add(dll);
         foreach (string arg in args)
         {
@@ -83,6 +106,8 @@ internal static class Processes
 
         return Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
     }
+
+    private static string SetPriv => "/usr/bin/setpriv";
 
     public static void Stop(Process process)
     {

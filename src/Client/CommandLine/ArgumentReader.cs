@@ -5,7 +5,9 @@ namespace Pcn.Client.CommandLine;
 
 /// <summary>
 /// Reads "--name value", "--name=value" and bare "--flag" arguments. Every option must be known to the command, and
-/// every value must parse, or an <see cref="InvalidOptionException"/> names the option and what is allowed.
+/// every value must parse, or an <see cref="InvalidOptionException"/> names the option and what is allowed. An option
+/// given twice is refused rather than one of them silently winning, and a flag given a value (<c>--quiet=yes</c>) is
+/// refused rather than read as set whatever the value says.
 /// </summary>
 public sealed class ArgumentReader
 {
@@ -27,9 +29,16 @@ public sealed class ArgumentReader
             int equals = arg.IndexOf('=', StringComparison.Ordinal);
             string name = equals > 0 ? arg[..equals] : arg;
             string? value = equals > 0 ? arg[(equals + 1)..] : null;
+            if (value is not null && flags.Contains(name))
+            {
+                throw new InvalidOptionException(name, $"'{value}'", $"{name} is a flag and takes no value: give it alone to turn it on, leave it out to keep it off");
+            }
+
             if (value is null && !flags.Contains(name))
             {
-                if (!e.MoveNext())
+                // "--run-id --quiet" would otherwise name a run "--quiet"; values never start with "--" (negative
+                // numbers have one dash).
+                if (!e.MoveNext() || (e.Current.StartsWith("--", StringComparison.Ordinal) && e.Current.Length > 2))
                 {
                     throw new InvalidOptionException(name, "(missing)", "needs a value");
                 }
@@ -37,7 +46,10 @@ public sealed class ArgumentReader
                 value = e.Current;
             }
 
-            _values[name] = value;
+            if (!_values.TryAdd(name, value))
+            {
+                throw new InvalidOptionException(name, value is null ? "(flag)" : $"'{_values[name]}' and '{value}'", "is given twice; give each option once");
+            }
         }
     }
 

@@ -20,7 +20,7 @@ public sealed record ResumeSettings(string RunId, string? Cluster, string RunsDi
     {
         ArgumentNullException.ThrowIfNull(args);
         string runId = args.OptionalString("--resume") ?? throw new InvalidOptionException("--resume", "(missing)", "name the run to resume (see `pcn status`)");
-        RunIds.Validate(runId);
+        RunIds.Validate(runId, "--resume");
         string? cluster = args.OptionalString("--cluster");
         if (cluster is not null)
         {
@@ -39,8 +39,15 @@ public sealed record ResumeSettings(string RunId, string? Cluster, string RunsDi
             throw new InvalidOptionException("--backend", backend, "allowed values are cpu, cuda");
         }
 
-        var settings = new ResumeSettings(runId, cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort, backend);
+        string runs = args.Text("--runs-dir", "runs");
+        if (runs.Length == 0)
+        {
+            throw new InvalidOptionException("--runs-dir", "''", "must name a directory (default: runs)");
+        }
+
+        var settings = new ResumeSettings(runId, cluster, runs, args.Flag("--quiet"), metricsPort, backend);
         args.RejectUnknown("train --resume (the run keeps the options it was started with)");
+        Output.OutputDirectory.RequireWritable(runs, "--runs-dir");
         return settings;
     }
 }

@@ -25,7 +25,7 @@ internal static class RunCommand
     {
         ArgumentNullException.ThrowIfNull(reader);
         string run = reader.OptionalString("--run") ?? throw new Abstractions.Options.InvalidOptionException("--run", "(missing)", $"name the run to {command} (see `pcn status`)");
-        Abstractions.Messages.RunIds.Validate(run);
+        Abstractions.Messages.RunIds.Validate(run, "--run");
         return run;
     }
 }

@@ -22,13 +22,14 @@ public static class SweepCommand
         ArgumentNullException.ThrowIfNull(output);
         SweepGrid grid = SweepGrid.Parse(args);
         string runs = Path.Combine(grid.Directory, "runs");
+        OutputDirectory.RequireWritable(grid.Directory, "--sweep-dir");
         Directory.CreateDirectory(runs);
         var rows = new Dictionary<string, SweepRow>(StringComparer.Ordinal);
         var pending = new Queue<RunRequest>();
         foreach (RunRequest point in grid.Points)
         {
             string path = Path.Combine(runs, point.RunId, "results.json");
-            SweepRow? done = File.Exists(path) ? SweepRow.FromResults(path) : null;
+            SweepRow? done = File.Exists(path) ? ReadDone(path) : null;
             if (done is { IsFinished: true })
             {
                 rows[point.RunId] = done;
@@ -71,6 +72,24 @@ public static class SweepCommand
         }
 
         return existing.State is RunState.Cancelled or RunState.Failed ? await coordinator.ResumeAsync() : await coordinator.GetSnapshotAsync(0);
+    }
+
+    /// <summary>
+    /// A point's earlier results, or null when the file cannot be read back (a crash or a full disk while it was
+    /// written): such a point is not done, and runs again, which replaces the file. Said on stderr, with the file named,
+    /// so that a rerun is not a surprise.
+    /// </summary>
+    private static SweepRow? ReadDone(string path)
+    {
+        try
+        {
+            return SweepRow.FromResults(path);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"pcn sweep: warning: {e.Message}; the point runs again");
+            return null;
+        }
     }
 
     private static async Task DriveAsync(ClusterConnection connection, SweepGrid grid, Queue<RunRequest> pending, Dictionary<string, SweepRow> rows, string runs, TextWriter output, CancellationToken stop)

@@ -27,8 +27,32 @@ public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, st
             if (axes.Contains(name))
             {
                 string value = arg.Length > name.Length ? arg[(name.Length + 1)..] : (i + 1 < args.Count ? args[++i] : throw new InvalidOptionException(name, "(missing)", "needs a value or a comma-separated list"));
-                grid[name] = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                string[] values = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                if (values.Length == 0)
+                {
+                    // An empty list would otherwise fall back to the default value without a word.
+                    throw new InvalidOptionException(name, $"'{value}'", "needs a value or a comma-separated list such as 8,16");
+                }
+
+                if (!grid.TryAdd(name, values))
+                {
+                    throw new InvalidOptionException(name, $"'{string.Join(',', grid[name])}' and '{value}'", "is given twice; give the values once, comma-separated");
+                }
+
                 continue;
+            }
+
+            // Points take their ids from the grid and write under the sweep directory, on an embedded silo of their own.
+            string? notHere = name switch
+            {
+                "--run-id" => "each point's id is made from its configuration (name the sweep with --name)",
+                "--runs-dir" => "points are written under --sweep-dir DIR, in DIR/runs",
+                "--metrics-port" => "a sweep's embedded silo takes a free port",
+                _ => null,
+            };
+            if (notHere is not null)
+            {
+                throw new InvalidOptionException(name, "(given)", $"is not an option of `pcn sweep`: {notHere}");
             }
 
             rest.Add(arg);
@@ -36,7 +60,7 @@ public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, st
 
         var reader = new ArgumentReader(rest, TrainSettings.Flags);
         string sweepName = reader.Text("--name", "sweep");
-        RunIds.Validate(sweepName);
+        RunIds.Validate(sweepName, "--name");
         string directory = reader.Text("--sweep-dir", Path.Combine("sweeps", sweepName));
         int parallel = reader.Count("--parallel", 2);
         if (parallel is < 1 or > 64)
@@ -79,11 +103,18 @@ public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, st
             };
             network.Validate();
             training.Validate();
+            NetworkFootprint.RequireArraySizes(network, training.BatchSize);
             var point = new RunRequest(PointId(sweepName, network, training), network, training, common.Request.Data);
             if (seen.Add(point.RunId))
             {
                 points.Add(point);
             }
+        }
+
+        if (common.Cluster is null)
+        {
+            // Every point against the data, and the largest points that run at once against this machine's memory.
+            TrainSettings.RequireFitsData(points, parallel);
         }
 
         return new SweepGrid(sweepName, points, directory, parallel, common.Cluster, common.Backend);

@@ -24,6 +24,8 @@ public static class TrainCommand
 
         startup ??= new StartupTimings.Clock();
         TrainSettings settings = TrainSettings.Parse(new ArgumentReader(args, TrainSettings.Flags));
+        settings.RequireWritableRunsDirectory();
+        settings.RefuseExistingResults();
         RunRequest request = settings.Request;
         await using ClusterConnection connection = settings.Cluster is null
             ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, request.Data, settings.RunsDirectory, CancellationToken.None)

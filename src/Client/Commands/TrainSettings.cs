@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
@@ -20,6 +22,11 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
         ArgumentNullException.ThrowIfNull(args);
         string dataset = args.Text("--dataset", "fashion-mnist");
         string? dataDir = args.OptionalString("--data-dir");
+        if (dataDir is { Length: 0 })
+        {
+            throw new InvalidOptionException("--data-dir", "''", "must name the directory with the four IDX files");
+        }
+
         DataSource data = dataset switch
         {
             "fashion-mnist" => DataSource.FashionMnist(dataDir),
@@ -29,7 +36,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
         data = data with { LimitTrain = args.OptionalInt("--limit-train"), LimitTest = args.OptionalInt("--limit-test") };
         if (data.LimitTrain is < 1 || data.LimitTest is < 1)
         {
-            throw new InvalidOptionException(data.LimitTrain is < 1 ? "--limit-train" : "--limit-test", "(< 1)", "must be an integer ≥ 1");
+            throw new InvalidOptionException(data.LimitTrain is < 1 ? "--limit-train" : "--limit-test", (data.LimitTrain is < 1 ? data.LimitTrain : data.LimitTest)!.Value.ToString(CultureInfo.InvariantCulture), "must be an integer ≥ 1");
         }
 
         Algorithm algorithm = OptionNames.ParseAlgorithm(args.Text("--algorithm", "pc"));
@@ -57,6 +64,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             CheckpointEvery: args.Text("--checkpoint-every", "auto") is "auto" ? null : args.Count("--checkpoint-every", 0));
         network.Validate();
         training.Validate();
+        NetworkFootprint.RequireArraySizes(network, training.BatchSize);
         string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");
         RunIds.Validate(runId);
 
@@ -88,6 +96,12 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             throw new InvalidOptionException("--backend", backend, "applies to the embedded silo only; a cluster's silos choose theirs (pcn-silo --backend)");
         }
 
+        string runsDirectory = args.Text("--runs-dir", "runs");
+        if (runsDirectory.Length == 0)
+        {
+            throw new InvalidOptionException("--runs-dir", "''", "must name a directory (default: runs)");
+        }
+
         string? initFrom = args.OptionalString("--init-from");
         if (initFrom is not null)
         {
@@ -95,15 +109,100 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             ExportedNetwork.Check(initFrom, network);
         }
 
-        var settings = new TrainSettings(new RunRequest(runId, network, training, data, initFrom), cluster, args.Text("--runs-dir", "runs"), args.Flag("--quiet"), metricsPort, backend ?? "cpu");
+        var settings = new TrainSettings(new RunRequest(runId, network, training, data, initFrom), cluster, runsDirectory, args.Flag("--quiet"), metricsPort, backend ?? "cpu");
         args.RejectUnknown("train");
         if (cluster is null)
         {
-            // The embedded silo reads the data from this machine: a missing file is reported before a silo starts.
-            // (A cluster's silos read it from their own disks and report it when the run starts.)
-            Dataset.RequireFiles(data.Directory);
+            // The embedded silo reads the data from this machine and trains in this process: a missing or unreadable
+            // file, a bad label, or a network too large for its memory is reported before a silo starts. (A cluster's
+            // silos read the data from their own disks and report it when the run starts.)
+            RequireFitsData([settings.Request], atOnce: 1);
+            RequireFreePort(metricsPort);
         }
 
         return settings;
+    }
+
+    /// <summary>
+    /// Checks, before any work starts, that the results can be written: <see cref="RunsDirectory"/> can be created and
+    /// written (a probe file is written and deleted), and the run's own directory is not a file.
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be created or written (exit 1; the path and reason named).</exception>
+    public void RequireWritableRunsDirectory()
+    {
+        OutputDirectory.RequireWritable(RunsDirectory, "--runs-dir");
+        string runDirectory = Path.Combine(RunsDirectory, Request.RunId);
+        if (File.Exists(runDirectory))
+        {
+            throw new IOException($"Cannot write the results of run {Request.RunId}: {runDirectory} is a file, not a directory");
+        }
+    }
+
+    /// <summary>
+    /// The one place where a new run refuses to overwrite the results of an earlier run with the same id (the embedded
+    /// silo does not know about runs of earlier processes, so nothing else would notice). A run that continues an
+    /// earlier one on purpose skips this check.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">{runs-dir}/{run-id}/results.json exists (exit 2; the file named).</exception>
+    public void RefuseExistingResults()
+    {
+        string results = Path.Combine(RunsDirectory, Request.RunId, "results.json");
+        if (File.Exists(results))
+        {
+            throw new InvalidOptionException("--run-id", $"'{Request.RunId}'", $"{results} already exists from an earlier run; choose another --run-id (or --runs-dir), or move that file away");
+        }
+    }
+
+    /// <summary>
+    /// Checks the runs against the data of their (embedded) silo, which they share: the files open and the labels fit
+    /// the network's classes, every batch fits the data, the batch count fits an int, and the <paramref name="atOnce"/>
+    /// largest networks and the data set fit this machine's memory.
+    /// </summary>
+    internal static void RequireFitsData(IReadOnlyList<RunRequest> runs, int atOnce)
+    {
+        DataSource data = runs[0].Data;
+        (int train, int test, int features) = Dataset.Inspect(data.Directory, runs[0].Network.OutputDim, data.LimitTrain, data.LimitTest);
+        if (features != runs[0].Network.InputDim)
+        {
+            // The input width is fixed by the data sets pcn knows (28×28 images); other images are the data's fault.
+            throw new IOException($"The images in {data.Directory} have {features} pixels each; pcn trains on 28×28 = {runs[0].Network.InputDim}-pixel images (MNIST, Fashion-MNIST)");
+        }
+
+        foreach (RunRequest run in runs)
+        {
+            TrainingOptions t = run.Training;
+            if (t.BatchSize > Math.Min(train, test))
+            {
+                throw new InvalidOptionException("--batch-size", t.BatchSize.ToString(CultureInfo.InvariantCulture), $"must not exceed the {train} training or {test} test samples in {data.Directory} (after --limit-train/--limit-test)");
+            }
+
+            if (t.BatchLimit is null && (long)(train / t.BatchSize) * t.Epochs > int.MaxValue)
+            {
+                throw new InvalidOptionException("--epochs", t.Epochs.ToString(CultureInfo.InvariantCulture), $"{t.Epochs} epochs of {train / t.BatchSize} batches are more than {int.MaxValue} batches; use fewer epochs or a --batch-limit");
+            }
+        }
+
+        RunRequest largest = runs.MaxBy(r => NetworkFootprint.NetworkBytes(r.Network, r.Training.BatchSize))!;
+        long networks = runs.Select(r => NetworkFootprint.NetworkBytes(r.Network, r.Training.BatchSize)).OrderDescending().Take(atOnce).Sum();
+        NetworkFootprint.RequireMemory(largest.Network, largest.Training.BatchSize, networks, NetworkFootprint.DataBytes((long)train + test, features), NetworkFootprint.AvailableBytes(), atOnce == 1 ? "the network and its data" : $"the {Math.Min(atOnce, runs.Count)} largest networks that run at once and their data");
+    }
+
+    /// <summary>An explicit --metrics-port must be free now, or the embedded silo would fail to start after the data loads.</summary>
+    private static void RequireFreePort(int port)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"--metrics-port {port} cannot be used on 127.0.0.1 ({e.Message}); choose another port, or 0 for a free one", e);
+        }
     }
 }

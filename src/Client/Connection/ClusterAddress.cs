@@ -23,10 +23,23 @@ public static class ClusterAddress
             string host = part[..colon].Trim('[', ']');
             IPAddress? address = IPAddress.TryParse(host, out IPAddress? parsed) ? parsed
                 : host == "localhost" ? IPAddress.Loopback
-                : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new InvalidOptionException("--cluster", $"'{part}'", "the host name does not resolve");
+                : Resolve(host) ?? throw new InvalidOptionException("--cluster", $"'{part}'", "the host name does not resolve");
             endpoints.Add(new IPEndPoint(address, port));
         }
 
         return endpoints.Count > 0 ? endpoints : throw new InvalidOptionException("--cluster", $"'{text}'", "must name at least one gateway host:port");
+    }
+
+    private static IPAddress? Resolve(string host)
+    {
+        try
+        {
+            return Dns.GetHostAddresses(host).FirstOrDefault();
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+        {
+            // An unknown name, or one that is not a host name at all ("a b"): either way, not an address to use.
+            return null;
+        }
     }
 }

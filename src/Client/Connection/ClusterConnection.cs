@@ -99,6 +99,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     public static async Task<ClusterConnection> ConnectAsync(string address, string clusterId, string serviceId, CancellationToken cancellation)
     {
         IReadOnlyList<IPEndPoint> gateways = ClusterAddress.Parse(address);
+        await RequireListeningAsync(address, gateways, cancellation);
         DateTime deadline = DateTime.UtcNow + ConnectTimeout;
         IHost host = Host.CreateDefaultBuilder()
             .ConfigureLogging(logging => logging.ClearProviders())
@@ -149,6 +150,36 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             _host.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Fails at once, rather than after <see cref="ConnectTimeout"/>, when no gateway accepts a TCP connection: nothing
+    /// listens there, so the Orleans client's retries cannot succeed either. A gateway that accepts goes on to Orleans.
+    /// </summary>
+    private static async Task RequireListeningAsync(string address, IReadOnlyList<IPEndPoint> gateways, CancellationToken cancellation)
+    {
+        var faults = new List<string>();
+        foreach (IPEndPoint gateway in gateways)
+        {
+            using var client = new TcpClient(gateway.AddressFamily);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            try
+            {
+                await client.ConnectAsync(gateway, timeout.Token);
+                return;
+            }
+            catch (SocketException e)
+            {
+                faults.Add($"{gateway}: {e.Message}");
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                faults.Add($"{gateway}: no answer within 3 s");
+            }
+        }
+
+        throw new ClusterUnreachableException($"Could not reach the Pcn cluster at {address}: no gateway accepts connections ({string.Join("; ", faults)}). Is a silo running there (scripts/cluster.sh start), and is the address its gateway port?", null);
     }
 
     private static int FreePort()

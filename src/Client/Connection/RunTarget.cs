@@ -21,11 +21,24 @@ internal sealed record RunTarget(string? Cluster, string RunsDirectory)
             ClusterAddress.Parse(cluster);
         }
 
-        return new RunTarget(cluster, reader.Text("--runs-dir", "runs"));
+        string runs = reader.Text("--runs-dir", "runs");
+        if (runs.Length == 0)
+        {
+            throw new Abstractions.Options.InvalidOptionException("--runs-dir", "''", "must name a directory (default: runs)");
+        }
+
+        return new RunTarget(cluster, runs);
     }
 
-    /// <summary>Connects to the cluster, or starts the embedded silo over the runs directory.</summary>
-    public Task<ClusterConnection> ConnectAsync() => Cluster is null
-        ? ClusterConnection.StartEmbeddedAsync(0, "cpu", null, RunsDirectory, CancellationToken.None)
-        : ClusterConnection.ConnectAsync(Cluster, "pcn", "pcn", CancellationToken.None);
+    /// <summary>
+    /// Connects to the cluster, or starts the embedded silo over the runs directory (checked writable first: the silo
+    /// keeps its store there, and results files go there).
+    /// </summary>
+    public Task<ClusterConnection> ConnectAsync()
+    {
+        Output.OutputDirectory.RequireWritable(RunsDirectory, "--runs-dir");
+        return Cluster is null
+            ? ClusterConnection.StartEmbeddedAsync(0, "cpu", null, RunsDirectory, CancellationToken.None)
+            : ClusterConnection.ConnectAsync(Cluster, "pcn", "pcn", CancellationToken.None);
+    }
 }

@@ -20,9 +20,25 @@ public sealed record SweepRow(
     public bool IsFinished => State is "completed" or "diverged" or "failed";
 
     /// <summary>Reads a results file written by <see cref="RunResults"/>.</summary>
+    /// <exception cref="FormatException">The file is not a complete results file (empty, truncated, not JSON, or a
+    /// field missing or of the wrong kind); the message names the file.</exception>
     public static SweepRow FromResults(string path)
     {
-        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
+        string text = File.ReadAllText(path);
+        try
+        {
+            return Parse(text);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            string fault = text.Length == 0 ? "the file is empty" : e is JsonException ? $"not valid JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')})" : $"a field is missing or malformed ({e.Message.TrimEnd('.')})";
+            throw new FormatException($"{path} is not a complete results file: {fault}", e);
+        }
+    }
+
+    private static SweepRow Parse(string text)
+    {
+        using JsonDocument document = JsonDocument.Parse(text);
         JsonElement root = document.RootElement;
         JsonElement network = root.GetProperty("configuration").GetProperty("network");
         JsonElement training = root.GetProperty("configuration").GetProperty("training");

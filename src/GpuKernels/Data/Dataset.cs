@@ -133,6 +133,30 @@ public sealed class Dataset
         return (Resolve(directory, TrainImagesName), Resolve(directory, TrainLabelsName), Resolve(directory, TestImagesName), Resolve(directory, TestLabelsName));
     }
 
+    /// <summary>
+    /// What a client can check in a fraction of a second before it starts a silo: the four files exist and open for
+    /// reading, their headers are IDX headers that agree (images 3-D with as many samples as labels), and every label a
+    /// run will use (the first <paramref name="limitTrain"/> or <paramref name="limitTest"/>) is below
+    /// <paramref name="classes"/>. Only the label files are read whole (tens of kilobytes); of the images, the header.
+    /// </summary>
+    /// <returns>The training and test samples a run will use (after the limits) and the features per sample.</returns>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing in both forms.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file cannot be read (named).</exception>
+    /// <exception cref="IdxFormatException">A header is malformed, the files disagree, or a label is out of range (file and index named).</exception>
+    public static (int Train, int Test, int Features) Inspect(string directory, int classes, int? limitTrain = null, int? limitTest = null)
+    {
+        (string trainImages, string trainLabels, string testImages, string testLabels) = RequireFiles(directory);
+        (int train, int features) = InspectPair(trainImages, trainLabels, classes, limitTrain);
+        (int test, int testFeatures) = InspectPair(testImages, testLabels, classes, limitTest);
+        if (testFeatures != features)
+        {
+            throw new IdxFormatException(testImages, $"test images have {testFeatures} pixels but the training images ({trainImages}) have {features}");
+        }
+
+        return (train, test, features);
+    }
+
     /// <summary>Whether <paramref name="directory"/> is <see cref="DefaultFashionMnistDirectory"/> (ignoring a trailing separator).</summary>
     internal static bool IsDefaultDirectory(string? directory)
     {
@@ -194,6 +218,37 @@ public sealed class Dataset
                 images.Path,
                 $"{images.Dimensions[0]} images but {labels.Path} has {labels.Dimensions[0]} labels; the counts must agree");
         }
+    }
+
+    private static (int Count, int Features) InspectPair(string imagesPath, string labelsPath, int classes, int? limit)
+    {
+        int[] images = IdxFile.ReadDimensions(imagesPath);
+        IdxFile labels = IdxFile.Read(labelsPath);
+        if (images.Length != 3)
+        {
+            throw new IdxFormatException(imagesPath, $"images must be 3-D (count×rows×columns, magic 0x00000803) but the file is {images.Length}-D ({IdxFile.FormatShape(images)})");
+        }
+
+        if (labels.Dimensions.Length != 1)
+        {
+            throw new IdxFormatException(labelsPath, $"labels must be 1-D (count, magic 0x00000801) but the file is {labels.Dimensions.Length}-D ({labels.Shape})");
+        }
+
+        if (images[0] != labels.Dimensions[0])
+        {
+            throw new IdxFormatException(imagesPath, $"{images[0]} images but {labelsPath} has {labels.Dimensions[0]} labels; the counts must agree");
+        }
+
+        int count = Math.Min(images[0], limit ?? int.MaxValue);
+        for (int i = 0; i < count; i++)
+        {
+            if (labels.Data[i] >= classes)
+            {
+                throw new IdxFormatException(labelsPath, $"label {labels.Data[i]} at index {i} is out of range: the network has {classes} classes, so labels must be 0..{classes - 1}");
+            }
+        }
+
+        return (count, (int)Math.Min((long)images[1] * images[2], int.MaxValue));
     }
 
     private static LabelledSet ToSet(IdxFile images, ReadOnlySpan<byte> labels, int features, int classes, Normalisation normalisation)

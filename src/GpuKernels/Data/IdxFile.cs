@@ -44,7 +44,24 @@ public sealed class IdxFile
     /// Fashion-MNIST directory, how to install the data).</exception>
     /// <exception cref="IdxFormatException">Wrong magic, a type other than unsigned byte, a dimension count outside
     /// 1..4, a zero or negative dimension, truncated or trailing data, or a corrupt gzip stream.</exception>
-    public static IdxFile Read(string path)
+    public static IdxFile Read(string path) => Open(path, headerOnly: false);
+
+    /// <summary>
+    /// Reads only the header of an IDX file (decompressing no more than its first bytes): a cheap check, before any
+    /// work starts, that the file can be opened and read and is an IDX file, and what it holds.
+    /// </summary>
+    /// <returns>The dimensions from the header.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading (the message names it).</exception>
+    /// <exception cref="IdxFormatException">The header is malformed.</exception>
+    public static int[] ReadDimensions(string path) => Open(path, headerOnly: true).Dimensions;
+
+    internal static string FormatShape(ReadOnlySpan<int> dimensions)
+    {
+        return string.Join("×", dimensions.ToArray());
+    }
+
+    private static IdxFile Open(string path, bool headerOnly)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -55,33 +72,41 @@ public sealed class IdxFile
             throw new FileNotFoundException($"IDX file not found: {path}{hint}", path);
         }
 
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBufferSize, FileOptions.SequentialScan);
-        Span<byte> gzipMagic = stackalloc byte[2];
-        int sniffed = file.ReadAtLeast(gzipMagic, 2, throwOnEndOfStream: false);
-        file.Position = 0;
-        bool gzipped = sniffed == 2 && gzipMagic[0] == 0x1F && gzipMagic[1] == 0x8B;
-        if (!gzipped)
-        {
-            return Parse(path, file, gzipped: false);
-        }
-
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        FileStream file;
         try
         {
-            return Parse(path, gzip, gzipped: true);
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ReadBufferSize, FileOptions.SequentialScan);
         }
-        catch (InvalidDataException ex)
+        catch (UnauthorizedAccessException ex)
         {
-            throw new IdxFormatException(path, $"corrupt gzip stream ({ex.Message})", ex);
+            // .NET's own message does not say what to do about it.
+            throw new UnauthorizedAccessException($"Cannot read the IDX file {path}: permission denied (the user running pcn needs read access to it)", ex);
+        }
+
+        using (file)
+        {
+            Span<byte> gzipMagic = stackalloc byte[2];
+            int sniffed = file.ReadAtLeast(gzipMagic, 2, throwOnEndOfStream: false);
+            file.Position = 0;
+            bool gzipped = sniffed == 2 && gzipMagic[0] == 0x1F && gzipMagic[1] == 0x8B;
+            if (!gzipped)
+            {
+                return Parse(path, file, gzipped: false, headerOnly);
+            }
+
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            try
+            {
+                return Parse(path, gzip, gzipped: true, headerOnly);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new IdxFormatException(path, $"corrupt gzip stream ({ex.Message})", ex);
+            }
         }
     }
 
-    internal static string FormatShape(ReadOnlySpan<int> dimensions)
-    {
-        return string.Join("×", dimensions.ToArray());
-    }
-
-    private static IdxFile Parse(string path, Stream stream, bool gzipped)
+    private static IdxFile Parse(string path, Stream stream, bool gzipped, bool headerOnly)
     {
         string content = gzipped ? "decompressed content" : "file";
         Span<byte> magic = stackalloc byte[4];
@@ -138,6 +163,11 @@ public sealed class IdxFile
             {
                 throw new IdxFormatException(path, $"header {FormatShape(dimensions.AsSpan(0, i + 1))} describes more than {Array.MaxLength} bytes, the largest array .NET can hold");
             }
+        }
+
+        if (headerOnly)
+        {
+            return new IdxFile(path, dimensions, []);
         }
 
         byte[] data = GC.AllocateUninitializedArray<byte>((int)length);

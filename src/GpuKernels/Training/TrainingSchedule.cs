@@ -43,7 +43,10 @@ public sealed class TrainingSchedule
 
         if (data.Train.Classes > network.OutputDim)
         {
-            throw new InvalidOptionException("--output-dim", network.OutputDim.ToString(CultureInfo.InvariantCulture), $"the data has {data.Train.Classes} classes");
+            // Users cannot set the output width, so the message is about the data: which label, where.
+            (string set, LabelledSet labelled) = data.Train.Labels.AsSpan().IndexOfAnyInRange((byte)network.OutputDim, byte.MaxValue) >= 0 ? ("training", data.Train) : ("test", data.Test);
+            int index = labelled.Labels.AsSpan().IndexOfAnyInRange((byte)network.OutputDim, byte.MaxValue);
+            throw new InvalidOptionException("--data-dir", data.Directory, $"label {labelled.Labels[index]} at index {index} of the {set} labels is out of range for the {network.OutputDim} classes (labels must be 0..{network.OutputDim - 1})");
         }
 
         if (training.BatchSize > data.Train.Count || training.BatchSize > data.Test.Count)

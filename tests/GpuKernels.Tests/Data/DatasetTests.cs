@@ -34,6 +34,31 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_NamesTheFileAndIndex_OfALabelOutOfRange()
+    {
+        _files.WriteDataset(IdxTestFiles.Bytes(4 * 2 * 2, seed: 1), [4, 2, 2], [0, 9, 200, 3], [4], IdxTestFiles.Bytes(2 * 2 * 2, seed: 2), [2, 2, 2], [1, 2], [2]);
+
+        var error = Assert.Throws<IdxFormatException>(() => Dataset.Inspect(_files.Directory, classes: 10));
+
+        Assert.Contains("train-labels-idx1-ubyte", error.FilePath);
+        Assert.Contains("label 200 at index 2", error.Message);
+        Assert.Contains("10 classes", error.Message);
+        Assert.Equal((2, 2, 4), Dataset.Inspect(_files.Directory, classes: 10, limitTrain: 2));
+    }
+
+    [Fact]
+    public void TrainingSchedule_NamesTheLabelOutOfRange_NotAnOptionUsersLack()
+    {
+        _files.WriteDataset(IdxTestFiles.Bytes(4 * 2 * 2, seed: 1), [4, 2, 2], [0, 9, 200, 3], [4], IdxTestFiles.Bytes(2 * 2 * 2, seed: 2), [2, 2, 2], [1, 2], [2]);
+        Dataset data = Dataset.Load(_files.Directory, Normalisation.FashionMnist);
+
+        var error = Assert.Throws<InvalidOptionException>(() => Pcn.GpuKernels.Training.TrainingSchedule.Create(new NetworkOptions(2, 4, InputDim: 4), new TrainingOptions(BatchSize: 2), data));
+
+        Assert.DoesNotContain("--output-dim", error.Message);
+        Assert.Contains("label 200 at index 2 of the training labels", error.Message);
+    }
+
+    [Fact]
     public void Load_PrefersGzippedFile_WhenBothFormsExist()
     {
         _files.WriteDataset([255, 255], [2, 1, 1], [1, 2], [2], [0], [1, 1, 1], [3], [1], gzipTest: true);
