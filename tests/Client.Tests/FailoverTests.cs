@@ -10,7 +10,7 @@ namespace Pcn.Client.Tests;
 /// tuned short), a run that trains through it, and `kill -9` of one part once the run has a checkpoint. Each case must
 /// end in a completed run whose final weights and per-batch history equal those of a run nobody interrupted.
 /// </summary>
-public sealed class FailoverTests
+public sealed class FailoverTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     /// <summary>A run of 512 batches with a checkpoint every 40; small enough for CI, long enough to be cut.</summary>
     private static readonly string[] RunOptions =
@@ -67,6 +67,7 @@ public sealed class FailoverTests
             int killedAt = roles.GetProperty("timings").GetProperty("batches").GetInt32();
 
             string killed;
+            DateTimeOffset killedTime = DateTimeOffset.UtcNow;
             switch (victim)
             {
                 case Victim.Client:
@@ -101,6 +102,11 @@ public sealed class FailoverTests
                 Assert.True(client.ExitCode == 0, $"after killing {killed} at batch {killedAt}, pcn train exited {client.ExitCode}: {clientOutput}\n{string.Join("\n---\n", cluster.Silos.Select(s => s.Tail))}");
                 results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runs, "cut", "results.json"))).RootElement;
                 JsonElement[] events = [.. results.GetProperty("events").EnumerateArray()];
+                foreach (JsonElement e in events)
+                {
+                    log.WriteLine($"{victim}: killed {killed} at batch {killedAt} ({killedTime:HH:mm:ss.fff}); event {e.GetProperty("kind").GetString()} at batch {e.GetProperty("batch").GetInt32()} ({e.GetProperty("time").GetDateTimeOffset():HH:mm:ss.fff}): {e.GetProperty("message").GetString()}");
+                }
+
                 Assert.Contains(events, e => e.GetProperty("kind").GetString() == "failure");
                 Assert.Contains(events, e => e.GetProperty("kind").GetString() is "resume" or "restart");
             }
