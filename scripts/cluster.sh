@@ -22,7 +22,8 @@ case "$command" in
     for ((i = 0; i < count; i++)); do
       primary=0; [ "$i" -gt 0 ] && primary=11111
       dotnet src/Silo/bin/Release/net10.0/pcn-silo.dll --silo-port $((11111 + i)) --gateway-port $((30000 + i)) \
-        --http-port $((8080 + i)) --primary-silo-port "$primary" > "$state/silo$i.log" 2>&1 &
+        --http-port $((8080 + i)) --primary-silo-port "$primary" --state-dir "$state/state" --checkpoint-dir "$state/checkpoints" \
+        > "$state/silo$i.log" 2>&1 &
       echo $! > "$state/silo$i.pid"
       # Wait for each silo's health endpoint before starting the next (the primary must be up first).
       for _ in $(seq 1 120); do
