@@ -81,7 +81,7 @@ public sealed partial class TrainingCoordinatorGrain
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw new LayerLostException($"{Describe(pass)}: layer {layer} cannot be reached ({e.GetType().Name}: {e.Message})", e);
+                    throw new LayerLostException($"{Describe(pass)}: layer {layer} cannot be reached ({e.GetType().Name}: {FirstLine(e.Message)})", e);
                 }
 
                 if (!alive)

@@ -190,6 +190,9 @@ public sealed partial class TrainingCoordinatorGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Orleans' messages can carry a whole stack trace; a run's failure and events keep the first line.</summary>
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
     private static async Task<IReadOnlyList<T>> WhenAllList<T>(IEnumerable<Task<T>> tasks) => await Task.WhenAll(tasks);
 
     private string SiloName => silo.SiloAddress.Endpoint.ToString();
@@ -296,7 +299,7 @@ public sealed partial class TrainingCoordinatorGrain(
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                string what = e is LayerFailedException or LayerLostException ? e.Message : $"batch {_batches + 1}: {e.GetType().Name}: {e.Message}";
+                string what = e is LayerFailedException or LayerLostException ? e.Message : $"batch {_batches + 1}: {e.GetType().Name}: {FirstLine(e.Message)}";
                 if (!_cancelRequested && await ShouldResumeAsync(e, what))
                 {
                     fromCheckpoint = true;
