@@ -152,7 +152,8 @@ internal sealed class LocalCluster : IAsyncDisposable
         throw new TimeoutException($"The silo on port {silo.SiloPort} did not become healthy within {timeout}: {silo.Tail}");
     }
 
-    private static async Task WaitForPortAsync(int port, TimeSpan timeout)
+    /// <summary>Waits until something listens on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static async Task WaitForPortAsync(int port, TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)

@@ -27,7 +27,7 @@ public sealed class RedisClusterTests
                 UseShellExecute = false,
             }) ?? throw new InvalidOperationException("redis-server did not start");
             processes.Add(redis);
-            await WaitForPortAsync(redisPort, TimeSpan.FromSeconds(20));
+            await LocalCluster.WaitForPortAsync(redisPort, TimeSpan.FromSeconds(20));
 
             int gateway = 0, health = 0;
             for (int i = 0; i < 2; i++)
@@ -65,25 +65,5 @@ public sealed class RedisClusterTests
                 process.Dispose();
             }
         }
-    }
-
-    private static async Task WaitForPortAsync(int port, TimeSpan timeout)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        throw new TimeoutException($"Nothing listened on 127.0.0.1:{port} within {timeout}.");
     }
 }

@@ -21,17 +21,8 @@ public sealed record ResumeSettings(string RunId, string? Cluster, string RunsDi
         ArgumentNullException.ThrowIfNull(args);
         string runId = args.OptionalString("--resume") ?? throw new InvalidOptionException("--resume", "(missing)", "name the run to resume (see `pcn status`)");
         RunIds.Validate(runId, "--resume");
-        string? cluster = args.OptionalString("--cluster");
-        if (cluster is not null)
-        {
-            ClusterAddress.Parse(cluster);
-        }
-
-        int metricsPort = args.Count("--metrics-port", 0);
-        if (metricsPort is < 0 or > 65535)
-        {
-            throw new InvalidOptionException("--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "must be a port in [0, 65535] (0 picks a free one)");
-        }
+        string? cluster = CommonOptions.Cluster(args);
+        int metricsPort = CommonOptions.MetricsPort(args);
 
         string backend = args.Text("--backend", "cpu");
         if (backend is not ("cpu" or "cuda"))
@@ -39,11 +30,7 @@ public sealed record ResumeSettings(string RunId, string? Cluster, string RunsDi
             throw new InvalidOptionException("--backend", backend, "allowed values are cpu, cuda");
         }
 
-        string runs = args.Text("--runs-dir", "runs");
-        if (runs.Length == 0)
-        {
-            throw new InvalidOptionException("--runs-dir", "''", "must name a directory (default: runs)");
-        }
+        string runs = CommonOptions.RunsDirectory(args);
 
         var settings = new ResumeSettings(runId, cluster, runs, args.Flag("--quiet"), metricsPort, backend);
         args.RejectUnknown("train --resume (the run keeps the options it was started with)");

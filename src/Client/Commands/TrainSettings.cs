@@ -68,17 +68,8 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
         string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");
         RunIds.Validate(runId);
 
-        string? cluster = args.OptionalString("--cluster");
-        if (cluster is not null)
-        {
-            ClusterAddress.Parse(cluster);
-        }
-
-        int metricsPort = args.Count("--metrics-port", 0);
-        if (metricsPort is < 0 or > 65535)
-        {
-            throw new InvalidOptionException("--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "must be a port in [0, 65535] (0 picks a free one)");
-        }
+        string? cluster = CommonOptions.Cluster(args);
+        int metricsPort = CommonOptions.MetricsPort(args);
 
         if (cluster is not null && metricsPort != 0)
         {
@@ -96,11 +87,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             throw new InvalidOptionException("--backend", backend, "applies to the embedded silo only; a cluster's silos choose theirs (pcn-silo --backend)");
         }
 
-        string runsDirectory = args.Text("--runs-dir", "runs");
-        if (runsDirectory.Length == 0)
-        {
-            throw new InvalidOptionException("--runs-dir", "''", "must name a directory (default: runs)");
-        }
+        string runsDirectory = CommonOptions.RunsDirectory(args);
 
         string? initFrom = args.OptionalString("--init-from");
         if (initFrom is not null)

@@ -15,19 +15,7 @@ internal sealed record RunTarget(string? Cluster, string RunsDirectory)
     public static RunTarget Read(ArgumentReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        string? cluster = reader.OptionalString("--cluster");
-        if (cluster is not null)
-        {
-            ClusterAddress.Parse(cluster);
-        }
-
-        string runs = reader.Text("--runs-dir", "runs");
-        if (runs.Length == 0)
-        {
-            throw new Abstractions.Options.InvalidOptionException("--runs-dir", "''", "must name a directory (default: runs)");
-        }
-
-        return new RunTarget(cluster, runs);
+        return new RunTarget(CommonOptions.Cluster(reader), CommonOptions.RunsDirectory(reader));
     }
 
     /// <summary>
