@@ -169,6 +169,7 @@ public sealed class BadInputTests(BadInputTests.Files files, ITestOutputHelper l
 
         // Commands on runs (of a cluster, or of --runs-dir on an embedded silo).
         Pcn("status with an empty runs dir", 2, _ => ["status", "--runs-dir", ""], "--runs-dir");
+        Pcn("eval where there are no runs", 1, f => ["eval", "--run", "r", "--runs-dir", Path.Combine(f.Root, "no-runs-here")], "There are no runs", "no-runs-here");
         Pcn("resume with a bad run id", 2, _ => ["train", "--resume", "a/b"], "a/b");
         Pcn("resume that would change the run", 2, _ => ["train", "--resume", "r", "--depth", "4"], "--depth");
         Pcn("export without --out", 2, _ => ["export", "--cluster", "127.0.0.1:30000", "--run", "r"], "--out");

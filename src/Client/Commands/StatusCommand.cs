@@ -16,6 +16,12 @@ public static class StatusCommand
         var reader = new ArgumentReader(args, new HashSet<string>());
         RunTarget target = RunTarget.Read(reader);
         reader.RejectUnknown("status");
+        if (!target.HasRuns)
+        {
+            output.WriteLine(target.NoRunsMessage);
+            return 0;
+        }
+
         await using ClusterConnection connection = await target.ConnectAsync();
         IReadOnlyList<string> runs = await connection.Grains.GetGrain<IRunRegistryGrain>(0).ListAsync();
         if (runs.Count == 0)

@@ -18,12 +18,24 @@ internal sealed record RunTarget(string? Cluster, string RunsDirectory)
         return new RunTarget(CommonOptions.Cluster(reader), CommonOptions.RunsDirectory(reader));
     }
 
+    /// <summary>Whether there is anything to open: a cluster, or a runs directory where `pcn train` has kept runs.</summary>
+    public bool HasRuns => Cluster is not null || Directory.Exists(Path.Combine(RunsDirectory, ClusterConnection.StateDirectoryName));
+
+    /// <summary>What to tell a user whose runs directory holds no runs.</summary>
+    public string NoRunsMessage => $"There are no runs in {Path.GetFullPath(RunsDirectory)} (`pcn train` without --cluster keeps its runs there; give --runs-dir for another directory, or --cluster host:port for a cluster's runs).";
+
     /// <summary>
     /// Connects to the cluster, or starts the embedded silo over the runs directory (checked writable first: the silo
-    /// keeps its store there, and results files go there).
+    /// keeps its store there, and results files go there). A runs directory that holds no runs is an error, before
+    /// any silo starts.
     /// </summary>
     public Task<ClusterConnection> ConnectAsync()
     {
+        if (!HasRuns)
+        {
+            throw new InvalidOperationException(NoRunsMessage);
+        }
+
         Output.OutputDirectory.RequireWritable(RunsDirectory, "--runs-dir");
         return Cluster is null
             ? ClusterConnection.StartEmbeddedAsync(0, "cpu", null, RunsDirectory, CancellationToken.None)

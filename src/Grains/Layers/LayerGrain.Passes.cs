@@ -36,7 +36,12 @@ public sealed partial class LayerGrain
             failure = Describe(e);
         }
 
-        _ = Coordinator.LayerReportAsync(new LayerReport(Layer.Shape.Index, command.Batch, energies, _localSent, _remoteSent, failure));
+        // A pass stopped because the layer is being built again (its run goes back to a checkpoint) reports nothing:
+        // its batch number will come again, and its failure must not be taken for a failure of that batch.
+        if (!_abandoning)
+        {
+            _ = Coordinator.LayerReportAsync(new LayerReport(Layer.Shape.Index, command.Batch, energies, _localSent, _remoteSent, failure));
+        }
     }
 
     private async Task<double[]> InferAsync(BatchCommand command)
@@ -143,9 +148,13 @@ public sealed partial class LayerGrain
                 }
             }
         }
-        catch (Exception e)
+        catch (Exception e) when (!_abandoning)
         {
             _ = Coordinator.TestPredictionAsync(new TestPrediction(command.Pass, -1, null, Describe(e)));
+        }
+        catch (Exception) when (_abandoning)
+        {
+            // Stopped because the layer is being built again: nobody waits for this evaluation any more.
         }
     }
 

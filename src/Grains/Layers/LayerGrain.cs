@@ -31,6 +31,7 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     private int _passBatch;
     private int _trainedBatch;
     private int _committedBatch;
+    private bool _abandoning;
 
     private PcLayer Layer => _layer ?? throw new InvalidOperationException($"Layer grain {this.GetPrimaryKeyString()} was not initialised.");
 
@@ -217,6 +218,7 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     {
         if (!_pass.IsCompleted)
         {
+            _abandoning = true;
             Inbox.Abort(reason);
             try
             {
@@ -224,7 +226,11 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // The pass reports its own failure to the coordinator, which no longer waits for it.
+                // A pass ends by reporting, not by throwing; nothing else can come from it.
+            }
+            finally
+            {
+                _abandoning = false;
             }
         }
 
