@@ -22,11 +22,13 @@ public static class ExportCommand
         string run = RunCommand.RequireRun(reader, "export");
         string file = reader.OptionalString("--out") ?? throw new InvalidOptionException("--out", "(missing)", "name the .npz file to write, e.g. --out weights.npz");
         reader.RejectUnknown("export");
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (Directory.Exists(file) || (directory is not null && File.Exists(directory)))
+        if (Directory.Exists(file))
         {
-            throw new InvalidOptionException("--out", file, "must be a file path whose directory can be created");
+            throw new InvalidOptionException("--out", file, "is a directory; name the .npz file to write, e.g. --out weights.npz");
         }
+
+        // Checked before the run is read: a file that cannot be written is said at once, with its directory named.
+        OutputDirectory.RequireWritable(Path.GetDirectoryName(Path.GetFullPath(file))!, "--out");
 
         await using ClusterConnection connection = await target.ConnectAsync();
         ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run);

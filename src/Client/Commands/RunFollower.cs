@@ -11,7 +11,7 @@ namespace Pcn.Client.Commands;
 /// cancel, and rides out a lost gateway or coordinator: the client's other gateways carry its calls, and a coordinator
 /// whose silo died comes back from storage, so the follower retries until <see cref="ContactTimeout"/> without an answer.
 /// </summary>
-internal sealed class RunFollower(ITrainingCoordinatorGrain coordinator, TextWriter output, bool quiet, string runsDirectory, string connection)
+internal sealed class RunFollower(ITrainingCoordinatorGrain coordinator, IReadOnlyList<string> placement, TextWriter output, bool quiet, string runsDirectory, string connection)
 {
     /// <summary>How long the follower keeps retrying a run it cannot reach before it gives up (the run goes on in the cluster).</summary>
     public static readonly TimeSpan ContactTimeout = TimeSpan.FromMinutes(3);
@@ -23,13 +23,12 @@ internal sealed class RunFollower(ITrainingCoordinatorGrain coordinator, TextWri
     public List<BatchSummary> Summaries { get; } = [];
 
     /// <summary>Where each layer runs (refreshed after a resume).</summary>
-    public IReadOnlyList<string> Placement { get; private set; } = [];
+    public IReadOnlyList<string> Placement { get; private set; } = placement;
 
     /// <summary>Follows from <paramref name="snapshot"/> to the run's end; returns the final snapshot.</summary>
     public async Task<RunSnapshot> FollowAsync(RunSnapshot snapshot, CancellationToken stop, Func<RunSnapshot, StartupTimings?>? startup = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        Placement = await coordinator.GetPlacementAsync();
         Summaries.AddRange(snapshot.Summaries);
         var progress = new ProgressPrinter(output, !Console.IsOutputRedirected && !quiet);
         int eventsShown = snapshot.Events.Count;
@@ -82,7 +81,8 @@ internal sealed class RunFollower(ITrainingCoordinatorGrain coordinator, TextWri
                 Summaries.RemoveAll(s => s.Batch > snapshot.Batches);
             }
 
-            Summaries.AddRange(snapshot.Summaries.Where(s => Summaries.Count == 0 || s.Batch > Summaries[^1].Batch));
+            int newest = Summaries.Count == 0 ? 0 : Summaries[^1].Batch;
+            Summaries.AddRange(snapshot.Summaries.Where(s => s.Batch > newest));
             if (snapshot.Events.Count > eventsShown)
             {
                 output.WriteLine();

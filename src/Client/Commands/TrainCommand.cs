@@ -43,8 +43,8 @@ public static class TrainCommand
     /// <summary>Follows a run to its end, then writes results.json and the summary table.</summary>
     internal static async Task<int> FollowAsync(ITrainingCoordinatorGrain coordinator, RunSnapshot snapshot, ClusterConnection connection, string runsDirectory, bool quiet, TextWriter output, CancellationToken stop, Func<RunSnapshot, StartupTimings?>? startup = null)
     {
-        var follower = new RunFollower(coordinator, output, quiet, runsDirectory, connection.Description);
         IReadOnlyList<string> placement = await coordinator.GetPlacementAsync();
+        var follower = new RunFollower(coordinator, placement, output, quiet, runsDirectory, connection.Description);
         output.WriteLine($"pcn: {snapshot.Request.Network.LayerCount} layer grains on {string.Join(", ", DescribePlacement(placement))}; {snapshot.TotalBatches} batches of {snapshot.Request.Training.BatchSize}");
         snapshot = await follower.FollowAsync(snapshot, stop, startup);
         string path = RunResults.Write(runsDirectory, snapshot, follower.Summaries, follower.Placement, connection.Description, startup?.Invoke(snapshot));
@@ -55,6 +55,12 @@ public static class TrainCommand
     /// <summary>`pcn train --resume ID`: the run continues from its last checkpoint; progress as for a new run.</summary>
     private static async Task<int> ResumeAsync(ResumeSettings settings, TextWriter output, CancellationToken stop)
     {
+        var target = new RunTarget(settings.Cluster, settings.RunsDirectory);
+        if (!target.HasRuns)
+        {
+            throw new InvalidOperationException(target.NoRunsMessage);
+        }
+
         await using ClusterConnection connection = settings.Cluster is null
             ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, null, settings.RunsDirectory, CancellationToken.None)
             : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);

@@ -61,7 +61,7 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             BatchLimit: args.OptionalInt("--batch-limit"),
             ShuffleSeed: args.Seed("--seed", 0),
             EarlyStopAccuracy: args.Number("--early-stop", 15),
-            CheckpointEvery: args.Text("--checkpoint-every", "auto") is "auto" ? null : args.Count("--checkpoint-every", 0));
+            CheckpointEvery: CheckpointEvery(args.Text("--checkpoint-every", "auto")));
         network.Validate();
         training.Validate();
         NetworkFootprint.RequireArraySizes(network, training.BatchSize);
@@ -109,6 +109,13 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
 
         return settings;
     }
+
+    /// <summary>--checkpoint-every: "auto" (paced by time, the default) or a number of batches (0: only at the end).</summary>
+    private static int? CheckpointEvery(string value) => value == "auto"
+        ? null
+        : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int every) && every >= 0
+            ? every
+            : throw new InvalidOptionException("--checkpoint-every", $"'{value}'", "must be auto (checkpoints paced by time) or a number of batches ≥ 0 (0: only at the end)");
 
     /// <summary>
     /// Checks, before any work starts, that the results can be written: <see cref="RunsDirectory"/> can be created and

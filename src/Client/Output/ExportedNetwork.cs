@@ -60,29 +60,14 @@ public static class ExportedNetwork
             throw new InvalidOptionException("--init-from", path, "no such file; give an .npz written by `pcn export`");
         }
 
-        Dictionary<string, NpyArray> arrays;
+        var shape = new NetworkShape(network);
         try
         {
-            arrays = NpzArchive.Read(path).Arrays;
+            LayerCheckpoint.RequireWeights(path, Enumerable.Range(1, shape.LayerCount).Select(l => new LayerShapeInfo(l, shape[l].OutputDim, shape[l].InputDim)));
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOptionException("--init-from", path, $"cannot be read as an .npz file ({e.Message})");
-        }
-
-        var shape = new NetworkShape(network);
-        for (int l = 1; l <= shape.LayerCount; l++)
-        {
-            string name = LayerCheckpoint.Name(l, "weight");
-            if (!arrays.TryGetValue(name, out NpyArray? array) || array.Floats is null)
-            {
-                throw new InvalidOptionException("--init-from", path, $"has no float array {name}: it must hold W_ℓ for ℓ = 1..{shape.LayerCount} of this network (depth {network.Depth})");
-            }
-
-            if (array.Shape is not [int rows, int columns] || rows != shape[l].OutputDim || columns != shape[l].InputDim)
-            {
-                throw new InvalidOptionException("--init-from", path, $"{name} has shape ({string.Join(", ", array.Shape)}) but this network needs ({shape[l].OutputDim}, {shape[l].InputDim}); give the same --depth and --width as the exported run");
-            }
+            throw new InvalidOptionException("--init-from", path, $"cannot be used for this network (depth {network.Depth}, width {network.Width}): {e.Message}; give an .npz written by `pcn export` of a run with the same --depth and --width");
         }
     }
 }

@@ -69,9 +69,7 @@ public static class RunResults
             connection,
             writtenAt = DateTimeOffset.UtcNow,
         };
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(document, Json));
-        File.Move(temporary, path, overwrite: true);
+        Pcn.GpuKernels.Checkpoints.DurableFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(document, Json));
         return path;
     }
 }

@@ -69,11 +69,26 @@ public static class LayerCheckpoint
         layer.Restore(weights, m, v, checked((int)step));
     }
 
-    /// <summary>W_ℓ from an exported network (<c>pcn export</c>), checked against the layer's shape.</summary>
+    /// <summary>W_ℓ from an exported network (<c>pcn export</c>), checked against the layer's shape; only that array is read.</summary>
     public static float[] ReadWeights(string path, LayerShapeInfo shape)
     {
-        Dictionary<string, NpyArray> arrays = NpzArchive.Read(path).Arrays;
-        return Matrix(arrays, path, Name(shape.Index, "weight"), shape.OutputDim, shape.InputDim);
+        string name = Name(shape.Index, "weight");
+        Dictionary<string, NpyArray> arrays = NpzArchive.Read(path, member => member == name).Arrays;
+        return Matrix(arrays, path, name, shape.OutputDim, shape.InputDim);
+    }
+
+    /// <summary>
+    /// Checks, reading the file once, that it holds a W_ℓ of the right shape for every layer in <paramref name="shapes"/>;
+    /// an <see cref="InvalidDataException"/> names the file and the first array missing or of another shape.
+    /// </summary>
+    public static void RequireWeights(string path, IEnumerable<LayerShapeInfo> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        Dictionary<string, NpyArray> arrays = NpzArchive.Read(path, member => member.EndsWith(".weight", StringComparison.Ordinal)).Arrays;
+        foreach (LayerShapeInfo shape in shapes)
+        {
+            Matrix(arrays, path, Name(shape.Index, "weight"), shape.OutputDim, shape.InputDim);
+        }
     }
 
     private static float[] Matrix(Dictionary<string, NpyArray> arrays, string path, string name, PcLayer layer) =>

@@ -57,9 +57,11 @@ public static partial class NpzArchive
 
     /// <summary>
     /// Reads every member of the .npz at <paramref name="path"/>: arrays by name without ".npy", other members as bytes.
-    /// A malformed file is an <see cref="InvalidDataException"/> naming it.
+    /// A malformed file is an <see cref="InvalidDataException"/> naming it. With <paramref name="include"/>, only the
+    /// members it accepts (by array name, or file name for other members) are read: one layer needs one array of a
+    /// file that holds the whole network.
     /// </summary>
-    public static (Dictionary<string, NpyArray> Arrays, Dictionary<string, byte[]> Files) Read(string path)
+    public static (Dictionary<string, NpyArray> Arrays, Dictionary<string, byte[]> Files) Read(string path, Func<string, bool>? include = null)
     {
         var arrays = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -68,11 +70,17 @@ public static partial class NpzArchive
             using ZipArchive zip = ZipFile.OpenRead(path);
             foreach (ZipArchiveEntry entry in zip.Entries)
             {
+                bool isArray = entry.FullName.EndsWith(".npy", StringComparison.Ordinal);
+                if (include is not null && !include(isArray ? entry.FullName[..^4] : entry.FullName))
+                {
+                    continue;
+                }
+
                 using Stream member = entry.Open();
                 using var buffer = new MemoryStream();
                 member.CopyTo(buffer);
                 byte[] bytes = buffer.ToArray();
-                if (entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
+                if (isArray)
                 {
                     arrays[entry.FullName[..^4]] = ReadNpy(bytes, entry.FullName);
                 }

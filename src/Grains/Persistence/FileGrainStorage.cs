@@ -40,7 +40,7 @@ public sealed class FileGrainStorage(string directory, IGrainStorageSerializer s
     {
         ArgumentNullException.ThrowIfNull(grainState);
         string path = PathOf(stateName, grainId);
-        string? stored = File.Exists(path) ? Split(await File.ReadAllBytesAsync(path), path).ETag : null;
+        string? stored = File.Exists(path) ? await ReadETagAsync(path) : null;
         if (!string.Equals(stored, grainState.ETag, StringComparison.Ordinal))
         {
             throw new InconsistentStateException($"The state of {grainId} in {path} was written by another activation (ETag {stored}, expected {grainState.ETag}).", stored, grainState.ETag);
@@ -89,6 +89,21 @@ public sealed class FileGrainStorage(string directory, IGrainStorageSerializer s
         }
 
         return escaped.ToString();
+    }
+
+    /// <summary>The ETag at the head of a state file, without reading the state after it (a run's whole history).</summary>
+    private static async Task<string> ReadETagAsync(string path)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 256, useAsync: true);
+        byte[] head = new byte[Math.Min(file.Length, 4 + 64)];
+        await file.ReadExactlyAsync(head);
+        int length = head.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(head) : -1;
+        if (length < 0 || 4 + length > head.Length)
+        {
+            throw new InvalidDataException($"{path} is not a grain state file Pcn wrote (it is truncated or damaged).");
+        }
+
+        return Encoding.ASCII.GetString(head, 4, length);
     }
 
     private static (string ETag, ReadOnlyMemory<byte> Payload) Split(byte[] bytes, string path)
