@@ -16,6 +16,9 @@ public interface IPcBackend : IDisposable
     /// <summary>A short name ("reference", "cpu", "ilgpu-cpu", "ilgpu-cuda").</summary>
     string Name { get; }
 
+    /// <summary>What this backend asked of its device so far (all zero for backends that compute on the host).</summary>
+    DeviceCounters Counters => default;
+
     /// <summary>Allocates a zero-filled rows×columns tensor.</summary>
     Tensor Allocate(int rows, int columns);
 

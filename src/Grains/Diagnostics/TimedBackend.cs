@@ -29,6 +29,9 @@ public sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) :
     public string Name => inner.Name;
 
     /// <inheritdoc/>
+    public DeviceCounters Counters => inner.Counters;
+
+    /// <inheritdoc/>
     public Tensor Allocate(int rows, int columns) => inner.Allocate(rows, columns);
 
     /// <inheritdoc/>
