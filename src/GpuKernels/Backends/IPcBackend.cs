@@ -19,6 +19,39 @@ public interface IPcBackend : IDisposable
     /// <summary>What this backend asked of its device so far (all zero for backends that compute on the host).</summary>
     DeviceCounters Counters => default;
 
+    /// <summary>
+    /// True when operations are queued for a device and run later (ILGPU): sums then reach <see cref="Scalars"/> only at
+    /// <see cref="ReadScalars"/>, and the host should queue a whole batch before reading anything.
+    /// </summary>
+    bool DefersWork => false;
+
+    /// <summary>Allocates <paramref name="count"/> zeroed slots for sums.</summary>
+    Scalars AllocateScalars(int count) => new(count);
+
+    /// <summary>Waits for the work queued so far and makes every slot of <paramref name="scalars"/> readable.</summary>
+    void ReadScalars(ReadOnlySpan<Scalars> scalars)
+    {
+    }
+
+    /// <summary>As <see cref="PredictionError(Tensor, Tensor, Tensor)"/>, with the energy written to <paramref name="sums"/>[<paramref name="slot"/>].</summary>
+    void PredictionError(Tensor activity, Tensor prediction, Tensor error, Scalars sums, int slot) =>
+        sums.Store(slot, PredictionError(activity, prediction, error));
+
+    /// <summary>As <see cref="OutputError(LossKind, Tensor, Tensor, Tensor)"/>, with the energy written to <paramref name="sums"/>[<paramref name="slot"/>].</summary>
+    void OutputError(LossKind loss, Tensor target, Tensor logits, Tensor error, Scalars sums, int slot) =>
+        sums.Store(slot, OutputError(loss, target, logits, error));
+
+    /// <summary>As <see cref="ActivityStep(Activation, double, Tensor, Tensor, Tensor, Tensor?, Tensor)"/>, with Σg² written to <paramref name="sums"/>[<paramref name="slot"/>].</summary>
+    void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated, Scalars sums, int slot) =>
+        sums.Store(slot, ActivityStep(activation, step, activity, error, feedback, errorAbove, updated));
+
+    /// <summary>As <see cref="AdamStep(in AdamStepParameters, Tensor, Tensor, Tensor, Tensor)"/>, with Σ(ΔW)² written to <paramref name="sums"/>[<paramref name="slot"/>].</summary>
+    void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment, Scalars sums, int slot) =>
+        sums.Store(slot, AdamStep(parameters, weights, gradient, firstMoment, secondMoment));
+
+    /// <summary>As <see cref="SumOfSquares(Tensor)"/>, with the sum written to <paramref name="sums"/>[<paramref name="slot"/>].</summary>
+    void SumOfSquares(Tensor tensor, Scalars sums, int slot) => sums.Store(slot, SumOfSquares(tensor));
+
     /// <summary>Allocates a zero-filled rows×columns tensor.</summary>
     Tensor Allocate(int rows, int columns);
 

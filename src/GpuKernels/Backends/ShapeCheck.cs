@@ -27,7 +27,7 @@ internal static class ShapeCheck
         }
     }
 
-    /// <summary>The operands of <see cref="IPcBackend.ActivityStep"/>: all the shape of z.</summary>
+    /// <summary>The operands of <c>IPcBackend.ActivityStep</c>: all the shape of z.</summary>
     public static void ActivityStep(Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated)
     {
         const string Operation = nameof(IPcBackend.ActivityStep);

@@ -19,6 +19,13 @@ namespace Pcn.GpuKernels.Layers;
 /// </summary>
 public sealed class PcLayer : IDisposable
 {
+    // The slots of Sums: Σ(ΔW)² of the last update, Σw² when measured, Σg² of the last activity step, then the energy
+    // after each inference step t at EnergySlot + t.
+    private const int UpdateSlot = 0;
+    private const int WeightSlot = 1;
+    private const int GradientSlot = 2;
+    private const int EnergySlot = 3;
+
     private readonly IPcBackend _backend;
     private readonly Activation _activation;
     private readonly Tensor?[] _activities = new Tensor?[2];
@@ -41,6 +48,7 @@ public sealed class PcLayer : IDisposable
         Gradient = backend.Allocate(shape.OutputDim, shape.InputDim);
         FirstMoment = backend.Allocate(shape.OutputDim, shape.InputDim);
         SecondMoment = backend.Allocate(shape.OutputDim, shape.InputDim);
+        Sums = backend.AllocateScalars(EnergySlot + 1);
         SetWeights(initialWeights);
     }
 
@@ -61,6 +69,21 @@ public sealed class PcLayer : IDisposable
 
     /// <summary>Adam's second moment.</summary>
     public Tensor SecondMoment { get; }
+
+    /// <summary>
+    /// The layer's sums (energies by step, update and gradient norms). A backend that defers work fills them at
+    /// <see cref="IPcBackend.ReadScalars"/> (<see cref="ReadSums"/>); a host backend as it computes.
+    /// </summary>
+    public Scalars Sums { get; private set; }
+
+    /// <summary>‖ΔW‖ of the last update, as last read.</summary>
+    public double UpdateNorm => Math.Sqrt(Sums[UpdateSlot]);
+
+    /// <summary>‖W‖ when last measured (<see cref="MeasureWeights"/>), as last read.</summary>
+    public double WeightNorm => Math.Sqrt(Sums[WeightSlot]);
+
+    /// <summary>The RMS of ∂F/∂z at the last activity step, <c>√(Σg²/n)/B</c>, as last read.</summary>
+    public double ActivityGradientRms => BatchSize == 0 ? double.NaN : Math.Sqrt(Sums[GradientSlot] / ((double)BatchSize * Shape.OutputDim)) / BatchSize;
 
     /// <summary>Adam steps taken so far.</summary>
     public int UpdateCount { get; private set; }
@@ -150,42 +173,65 @@ public sealed class PcLayer : IDisposable
     }
 
     /// <summary>
-    /// Computes the error d_ℓ and returns this layer's energy summed over the batch (E_ℓ·B): <c>½‖z − μ‖²</c> for a
-    /// hidden layer, the loss term for the output (<paramref name="target"/> required). The prediction is recomputed
-    /// from <paramref name="below"/> only when z_{ℓ−1} changed since it was last made.
+    /// Computes the error d_ℓ and this layer's energy summed over the batch (E_ℓ·B) into the slot of step
+    /// <paramref name="step"/> (<see cref="Energy"/>): <c>½‖z − μ‖²</c> for a hidden layer, the loss term for the output
+    /// (<paramref name="target"/> required). The prediction is recomputed from <paramref name="below"/> only when
+    /// z_{ℓ−1} changed since it was last made.
     /// </summary>
-    public double ComputeError(Tensor below, bool belowChanged, Tensor? target, LossKind loss)
+    public void ComputeError(Tensor below, bool belowChanged, Tensor? target, LossKind loss, int step)
     {
         if (belowChanged && Shape.ActivatesInput)
         {
             Predict(below);
         }
 
+        EnsureSlots(step);
         _errorBuffer ^= 1;
         if (Shape.IsOutput)
         {
-            return _backend.OutputError(loss, target ?? throw new ArgumentNullException(nameof(target), "The output layer needs the clamped target y."), Prediction, Error);
+            _backend.OutputError(loss, target ?? throw new ArgumentNullException(nameof(target), "The output layer needs the clamped target y."), Prediction, Error, Sums, EnergySlot + step);
+            return;
         }
 
-        return _backend.PredictionError(Activity, Prediction, Error);
+        _backend.PredictionError(Activity, Prediction, Error, Sums, EnergySlot + step);
     }
+
+    /// <summary>The energy (E_ℓ·B) computed at step <paramref name="step"/>, as last read.</summary>
+    public double Energy(int step) => Sums[EnergySlot + step];
+
+    /// <summary>Makes <see cref="Sums"/> readable (one wait for a backend that defers work).</summary>
+    public void ReadSums() => _backend.ReadScalars([Sums]);
+
+    /// <summary>Makes room for the energies of steps 0..<paramref name="steps"/> (allocates only when T grows).</summary>
+    public void EnsureSlots(int steps)
+    {
+        if (EnergySlot + steps < Sums.Count)
+        {
+            return;
+        }
+
+        Scalars grown = _backend.AllocateScalars(EnergySlot + Math.Max(steps + 1, 2 * (Sums.Count - EnergySlot)));
+        Sums.Dispose();
+        Sums = grown;
+    }
+
+    /// <summary>Computes Σw² for <see cref="WeightNorm"/>.</summary>
+    public void MeasureWeights() => _backend.SumOfSquares(Weights, Sums, WeightSlot);
 
     /// <summary>Computes the feedback for layer ℓ−1, <c>fb = a_ℓ·d_ℓ·W_ℓ</c>.</summary>
     public void ComputeFeedback() => _backend.Feedback(Shape.Scale, Error, Weights, Feedback);
 
     /// <summary>
     /// One inference step (hidden layers): <c>z ← z − step·(ε − φ′(z)⊙fb_above − s_{ℓ+1}·d_above)</c>, from the feedback and
-    /// error of layer ℓ+1 (<paramref name="errorAbove"/> null when it has no skip). The new z goes to the other buffer.
+    /// error of layer ℓ+1 (<paramref name="errorAbove"/> null when it has no skip). The new z goes to the other buffer;
+    /// Σg² to <see cref="ActivityGradientRms"/>.
     /// </summary>
-    /// <returns>The RMS of ∂F/∂z over the batch, <c>√(Σg²/n)/B</c>.</returns>
-    public double UpdateActivity(double step, Tensor feedbackAbove, Tensor? errorAbove)
+    public void UpdateActivity(double step, Tensor feedbackAbove, Tensor? errorAbove)
     {
         RequireHidden(nameof(UpdateActivity));
-        Tensor current = Activity;
         Tensor next = _activities[_activityBuffer ^ 1]!;
-        double squares = _backend.ActivityStep(_activation, step, current, Error, feedbackAbove, errorAbove, next);
+        _backend.ActivityStep(_activation, step, Activity, Error, feedbackAbove, errorAbove, next, Sums, GradientSlot);
         _activityBuffer ^= 1;
-        return Math.Sqrt(squares / current.Length) / BatchSize;
     }
 
     /// <summary>Backprop through a hidden layer: <c>e_ℓ = φ′(z_ℓ)⊙fb_above + s_{ℓ+1}·e_above</c>.</summary>
@@ -199,16 +245,14 @@ public sealed class PcLayer : IDisposable
     /// <summary>
     /// <c>G = f·a_ℓ·d_ℓᵀ·u_ℓ</c>, then one Adam step and the refresh of Wᵀ. PC passes f = −1/B (spec §2.1); backprop
     /// passes minus its loss constant (<see cref="Training.GradientFactors"/>). The layer applies its own a_ℓ, so
-    /// every caller computes the same bits.
+    /// every caller computes the same bits. ‖ΔW‖ goes to <see cref="UpdateNorm"/>.
     /// </summary>
-    /// <returns>The Frobenius norm of the update, ‖ΔW‖.</returns>
-    public double UpdateWeights(double gradientFactor, double learningRate, double beta1, double beta2, double epsilon)
+    public void UpdateWeights(double gradientFactor, double learningRate, double beta1, double beta2, double epsilon)
     {
         _backend.WeightGradient(gradientFactor * Shape.Scale, Error, Input, Gradient);
         UpdateCount++;
-        double squares = _backend.AdamStep(new AdamStepParameters(learningRate, beta1, beta2, epsilon, UpdateCount), Weights, Gradient, FirstMoment, SecondMoment);
+        _backend.AdamStep(new AdamStepParameters(learningRate, beta1, beta2, epsilon, UpdateCount), Weights, Gradient, FirstMoment, SecondMoment, Sums, UpdateSlot);
         _backend.Transpose(Weights, WeightsTransposed);
-        return Math.Sqrt(squares);
     }
 
     /// <inheritdoc/>
@@ -220,6 +264,7 @@ public sealed class PcLayer : IDisposable
         Gradient.Dispose();
         FirstMoment.Dispose();
         SecondMoment.Dispose();
+        Sums.Dispose();
     }
 
     private void Predict(Tensor below)

@@ -19,7 +19,7 @@ public sealed class PcNetwork : IDisposable
 {
     private readonly IPcBackend _backend;
     private readonly PcLayer[] _layers;
-    private readonly double[] _phaseEnergies;
+    private readonly Scalars[] _sums;
     private readonly ErrorPhase _errorPhase;
     private readonly ActivityPhase _activityPhase;
     private readonly WeightPhase _weightPhase;
@@ -40,7 +40,7 @@ public sealed class PcNetwork : IDisposable
             _layers[i] = new PcLayer(backend, layer, options.Activation, WeightInitialiser.Initial(options, layer));
         }
 
-        _phaseEnergies = new double[_layers.Length];
+        _sums = new Scalars[_layers.Length];
         _errorPhase = new ErrorPhase(this);
         _activityPhase = new ActivityPhase(this);
         _weightPhase = new WeightPhase(this);
@@ -128,7 +128,7 @@ public sealed class PcNetwork : IDisposable
     public double Infer(int steps, double beta, Span<double> stepEnergies, Span<double> layerEnergies)
     {
         int batch = _input?.Rows ?? throw new InvalidOperationException("Clamp a batch before inference.");
-        if (ParallelOverLayers && stepEnergies.IsEmpty && _wavefront.TryRun(steps, beta / batch, _target!, Shape.Options.Loss, _predictionsFresh, CoreParallel.Shared.Concurrency))
+        if (ParallelOverLayers && stepEnergies.IsEmpty && !_backend.DefersWork && _wavefront.TryRun(steps, beta / batch, _target!, Shape.Options.Loss, _predictionsFresh, CoreParallel.Shared.Concurrency))
         {
             _predictionsFresh = false;
             WavefrontInferences++;
@@ -139,43 +139,47 @@ public sealed class PcNetwork : IDisposable
 
             for (int i = 0; i < _layers.Length; i++)
             {
-                _phaseEnergies[i] = _wavefront.FinalEnergy(i);
-                layerEnergies[i] = _phaseEnergies[i] / batch;
+                layerEnergies[i] = _wavefront.FinalEnergy(i) / batch;
             }
 
             return _wavefront.FirstOutputEnergy / batch;
         }
 
-        double firstOutputEnergy = double.NaN;
+        // Every step is queued first and the energies are read once: a device backend then never waits inside the
+        // batch. A divergence is found afterwards, as the first non-finite energy in (step, layer) order.
+        foreach (PcLayer layer in _layers)
+        {
+            layer.EnsureSlots(steps);
+        }
+
         for (int t = 0; t <= steps; t++)
         {
-            bool last = t == steps;
-            double total = RunErrorPhase(belowChanged: true, sendFeedback: !last, t);
-            if (t == 0)
-            {
-                firstOutputEnergy = _phaseEnergies[^1] / batch;
-            }
-
-            if (last)
+            RunErrorPhase(belowChanged: true, sendFeedback: t < steps, t);
+            if (t == steps)
             {
                 break;
-            }
-
-            if (stepEnergies.Length > t)
-            {
-                stepEnergies[t] = total / batch;
             }
 
             _activityPhase.Step = beta / batch;
             RunPhase(_activityPhase, _layers.Length - 1);
         }
 
-        for (int i = 0; i < _layers.Length; i++)
+        ReadSums();
+        for (int t = 0; t <= steps; t++)
         {
-            layerEnergies[i] = _phaseEnergies[i] / batch;
+            double total = StepTotal(t);
+            if (t < steps && stepEnergies.Length > t)
+            {
+                stepEnergies[t] = total / batch;
+            }
         }
 
-        return firstOutputEnergy;
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            layerEnergies[i] = _layers[i].Energy(steps) / batch;
+        }
+
+        return _layers[^1].Energy(0) / batch;
     }
 
     /// <summary>
@@ -188,7 +192,9 @@ public sealed class PcNetwork : IDisposable
         Feedforward();
         int batch = _input!.Rows;
         PcLayer output = _layers[^1];
-        double energy = output.ComputeError(Below(_layers.Length - 1), belowChanged: false, _target, Shape.Options.Loss);
+        output.ComputeError(Below(_layers.Length - 1), belowChanged: false, _target, Shape.Options.Loss, step: 0);
+        output.ReadSums();
+        double energy = output.Energy(0);
         if (!double.IsFinite(energy))
         {
             throw new DivergenceException(_layers.Length, -1, energy, "the feedforward pass");
@@ -222,9 +228,11 @@ public sealed class PcNetwork : IDisposable
         _predictionsFresh = false;
         RunErrorPhase(belowChanged: true, sendFeedback: false, step: 0);
         _predictionsFresh = true;
+        ReadSums();
+        StepTotal(0);
         for (int i = 0; i < _layers.Length; i++)
         {
-            layerEnergies[i] = _phaseEnergies[i] / _input!.Rows;
+            layerEnergies[i] = _layers[i].Energy(0) / _input!.Rows;
         }
     }
 
@@ -259,21 +267,39 @@ public sealed class PcNetwork : IDisposable
     /// Phase (a) over all layers. Predictions are remade only when activities moved since they were made: right after
     /// the feedforward pass they are exact, so the first step skips that product (and its result is identical).
     /// </summary>
-    private double RunErrorPhase(bool belowChanged, bool sendFeedback, int step)
+    private void RunErrorPhase(bool belowChanged, bool sendFeedback, int step)
     {
         _errorPhase.BelowChanged = belowChanged && !_predictionsFresh;
         _predictionsFresh = false;
         _errorPhase.SendFeedback = sendFeedback;
+        _errorPhase.Step = step;
         RunPhase(_errorPhase, _layers.Length);
+    }
+
+    /// <summary>Reads every layer's sums at once (one wait for a backend that defers work).</summary>
+    private void ReadSums()
+    {
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            _sums[i] = _layers[i].Sums;
+        }
+
+        _backend.ReadScalars(_sums);
+    }
+
+    /// <summary>F·B at step <paramref name="step"/>, after checking each layer's energy is finite.</summary>
+    private double StepTotal(int step)
+    {
         double total = 0;
         for (int i = 0; i < _layers.Length; i++)
         {
-            if (!double.IsFinite(_phaseEnergies[i]))
+            double energy = _layers[i].Energy(step);
+            if (!double.IsFinite(energy))
             {
-                throw new DivergenceException(i + 1, step, _phaseEnergies[i], step == 0 ? "the feedforward activities" : "inference");
+                throw new DivergenceException(i + 1, step, energy, step == 0 ? "the feedforward activities" : "inference");
             }
 
-            total += _phaseEnergies[i];
+            total += energy;
         }
 
         return total;
@@ -281,7 +307,8 @@ public sealed class PcNetwork : IDisposable
 
     private void RunPhase(IParallelWork phase, int layers)
     {
-        if (ParallelOverLayers)
+        // A device backend only queues the work: one thread queues it in order.
+        if (ParallelOverLayers && !_backend.DefersWork)
         {
             CoreParallel.Shared.Run(phase, layers);
             return;
@@ -300,13 +327,15 @@ public sealed class PcNetwork : IDisposable
 
         public bool SendFeedback { get; set; }
 
+        public int Step { get; set; }
+
         public void Run(int chunk, int chunkCount)
         {
             // Chunks are taken in order, so the light layers go last and fill the gap where one core would wait:
             // the hidden layers 2..L−1 first, then the output (d_y wide), then layer 1 (whose prediction is fixed).
             int index = chunk < chunkCount - 1 ? chunk + 1 : 0;
             PcLayer layer = network._layers[index];
-            network._phaseEnergies[index] = layer.ComputeError(network.Below(index), BelowChanged, network._target, network.Shape.Options.Loss);
+            layer.ComputeError(network.Below(index), BelowChanged, network._target, network.Shape.Options.Loss, Step);
             if (SendFeedback && layer.Shape.ActivatesInput)
             {
                 layer.ComputeFeedback();

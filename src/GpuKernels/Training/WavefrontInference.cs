@@ -208,7 +208,8 @@ internal sealed class WavefrontInference : IParallelWork
         }
 
         PcLayer layer = _layers[i];
-        double energy = layer.ComputeError(_below(i), belowChanged: t > 0 || !_predictionsFresh, layer.Shape.IsOutput ? _target : null, _loss);
+        layer.ComputeError(_below(i), belowChanged: t > 0 || !_predictionsFresh, layer.Shape.IsOutput ? _target : null, _loss, t);
+        double energy = layer.Energy(t);
         if (!double.IsFinite(energy) && _nonFiniteStep[i] < 0)
         {
             (_nonFiniteStep[i], _nonFiniteEnergy[i]) = (t, energy);

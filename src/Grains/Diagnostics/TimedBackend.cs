@@ -6,7 +6,8 @@ namespace Pcn.Grains.Diagnostics;
 
 /// <summary>
 /// The silo's backend with the time of every operation added to <see cref="MetricNames.KernelTime"/>, tagged by
-/// operation. Two timestamps and one counter add per call; the tags are allocated once.
+/// operation. Two timestamps and one counter add per call; the tags are allocated once. Only for backends that compute
+/// on the host: a device backend's calls only queue work, and its <see cref="IPcBackend.Counters"/> are recorded instead.
 /// </summary>
 public sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) : IPcBackend
 {
@@ -30,6 +31,15 @@ public sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) :
 
     /// <inheritdoc/>
     public DeviceCounters Counters => inner.Counters;
+
+    /// <inheritdoc/>
+    public bool DefersWork => inner.DefersWork;
+
+    /// <inheritdoc/>
+    public Scalars AllocateScalars(int count) => inner.AllocateScalars(count);
+
+    /// <inheritdoc/>
+    public void ReadScalars(ReadOnlySpan<Scalars> scalars) => inner.ReadScalars(scalars);
 
     /// <inheritdoc/>
     public Tensor Allocate(int rows, int columns) => inner.Allocate(rows, columns);

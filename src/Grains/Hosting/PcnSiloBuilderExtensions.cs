@@ -40,8 +40,9 @@ public static class PcnSiloBuilderExtensions
             // as well only adds threads that fight the grains for them (measured: 0.70 against 1.0 of the
             // single-process trainer at H = 8, N = 128).
             IPcBackend backend = cuda ? CreateCuda() : new CpuBackend(parallelProducts: false);
-            return metrics ? new TimedBackend(backend, services.GetRequiredService<PcnInstruments>()) : backend;
+            return metrics && !backend.DefersWork ? new TimedBackend(backend, services.GetRequiredService<PcnInstruments>()) : backend;
         });
+        builder.Services.AddSingleton<SumsReader>();
         builder.Services.AddSingleton<DatasetCache>();
         builder.Services.AddSingleton<NeighbourExchange>();
         builder.Services.AddPlacementDirector<ContiguousBlockPlacement, ContiguousBlockPlacementDirector>();

@@ -20,19 +20,46 @@ namespace Pcn.Grains.Layers;
 /// </summary>
 public sealed partial class LayerGrain
 {
+    private long _passStarted;
+
     private async Task TrainAsync(BatchCommand command)
     {
         ResetMessageCounts();
-        double[] energies;
+        double[] energies = [];
         string? failure = null;
+        bool queued = false;
         try
         {
-            energies = command.Algorithm == Algorithm.Bp ? await BackpropagateAsync(command.Batch) : await InferAsync(command);
-            _trainedBatch = command.Batch;
+            if (command.Algorithm == Algorithm.Bp)
+            {
+                await BackpropagateAsync(command.Batch);
+            }
+            else
+            {
+                await InferAsync(command);
+            }
+
+            queued = true;
         }
         catch (Exception e)
         {
-            energies = [];
+            failure = Describe(e);
+        }
+
+        try
+        {
+            // Energies and norms come back from a device backend with the other local layers' (one wait per batch);
+            // a failed pass asks as well, so that the others are not kept waiting for it.
+            await sums.ReadAsync(Setup.RunId, command.Batch, Layer.Sums);
+            if (queued)
+            {
+                energies = command.Algorithm == Algorithm.Bp ? BackpropagationEnergies() : InferenceEnergies(command.Steps);
+                _trainedBatch = command.Batch;
+                RecordReadWeights();
+            }
+        }
+        catch (Exception e) when (failure is null)
+        {
             failure = Describe(e);
         }
 
@@ -44,12 +71,12 @@ public sealed partial class LayerGrain
         }
     }
 
-    private async Task<double[]> InferAsync(BatchCommand command)
+    private async Task InferAsync(BatchCommand command)
     {
         PcLayer layer = Layer;
         int batch = command.Batch, steps = command.Steps;
         bool first = layer.Shape.Index == 1, output = layer.Shape.IsOutput;
-        double[] energies = new double[steps + 1];
+        layer.EnsureSlots(steps);
         Tensor below = first ? Clamped : await ReceiveBelowAsync(batch, 0);
         layer.Forward(below);
         if (!output)
@@ -57,8 +84,7 @@ public sealed partial class LayerGrain
             SendActivity(batch, 0);
         }
 
-        long started = Stopwatch.GetTimestamp();
-        double gradientRms = double.NaN;
+        _passStarted = Stopwatch.GetTimestamp();
         for (int t = 0; ; t++)
         {
             if (t > 0 && !first)
@@ -66,7 +92,7 @@ public sealed partial class LayerGrain
                 below = await ReceiveBelowAsync(batch, t);
             }
 
-            energies[t] = layer.ComputeError(below, belowChanged: t > 0, output ? Clamped : null, Loss);
+            layer.ComputeError(below, belowChanged: t > 0, output ? Clamped : null, Loss, t);
             if (t == steps)
             {
                 break;
@@ -81,18 +107,29 @@ public sealed partial class LayerGrain
             if (!output)
             {
                 NeighbourMessage above = await ReceiveAboveAsync(batch, t);
-                gradientRms = layer.UpdateActivity(command.StepSize, above.Tensor, above.Error);
+                layer.UpdateActivity(command.StepSize, above.Tensor, above.Error);
                 SendActivity(batch, t + 1);
             }
+        }
+    }
+
+    /// <summary>E_ℓ·B at steps 0..T from the read sums, and the layer's metrics.</summary>
+    private double[] InferenceEnergies(int steps)
+    {
+        PcLayer layer = Layer;
+        double[] energies = new double[steps + 1];
+        for (int t = 0; t <= steps; t++)
+        {
+            energies[t] = layer.Energy(t);
         }
 
         instruments.LayerEnergy(Setup.RunId, layer.Shape.Index, energies[steps] / layer.BatchSize);
         if (steps > 0)
         {
-            instruments.LayerStep(Setup.RunId, Stopwatch.GetElapsedTime(started) / steps);
-            if (!output)
+            instruments.LayerStep(Setup.RunId, Stopwatch.GetElapsedTime(_passStarted) / steps);
+            if (!layer.Shape.IsOutput)
             {
-                instruments.LayerActivityGradient(Setup.RunId, layer.Shape.Index, gradientRms);
+                instruments.LayerActivityGradient(Setup.RunId, layer.Shape.Index, layer.ActivityGradientRms);
             }
         }
 
@@ -100,17 +137,15 @@ public sealed partial class LayerGrain
     }
 
     /// <summary>Backprop through the chain: the forward pass up, the output's loss error, the backpropagated errors down.</summary>
-    private async Task<double[]> BackpropagateAsync(int batch)
+    private async Task BackpropagateAsync(int batch)
     {
         PcLayer layer = Layer;
         bool output = layer.Shape.IsOutput;
         Tensor below = layer.Shape.Index == 1 ? Clamped : await ReceiveBelowAsync(batch, 0);
         layer.Forward(below);
-        double[] energies = [];
         if (output)
         {
-            energies = [layer.ComputeError(below, belowChanged: false, Clamped, Loss)];
-            instruments.LayerEnergy(Setup.RunId, layer.Shape.Index, energies[0] / layer.BatchSize);
+            layer.ComputeError(below, belowChanged: false, Clamped, Loss, step: 0);
         }
         else
         {
@@ -124,8 +159,20 @@ public sealed partial class LayerGrain
             layer.ComputeFeedback();
             SendFeedback(batch, 0);
         }
+    }
 
-        return energies;
+    /// <summary>The output layer's loss energy (the only energy of a backprop batch).</summary>
+    private double[] BackpropagationEnergies()
+    {
+        PcLayer layer = Layer;
+        if (!layer.Shape.IsOutput)
+        {
+            return [];
+        }
+
+        double energy = layer.Energy(0);
+        instruments.LayerEnergy(Setup.RunId, layer.Shape.Index, energy / layer.BatchSize);
+        return [energy];
     }
 
     /// <summary>Feedforward passes of the test batches as their inputs arrive; the output layer sends each batch's logits.</summary>

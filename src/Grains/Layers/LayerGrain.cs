@@ -21,7 +21,7 @@ namespace Pcn.Grains.Layers;
 /// </summary>
 [ContiguousBlockPlacement]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An activation releases its tensors in OnDeactivateAsync and ReleaseAsync; Orleans owns its lifetime.")]
-public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exchange, ILocalSiloDetails silo, PcnInstruments instruments) : Grain, ILayerGrain
+public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exchange, SumsReader sums, ILocalSiloDetails silo, PcnInstruments instruments) : Grain, ILayerGrain
 {
     private PcLayer? _layer;
     private LayerSetup? _setup;
@@ -32,6 +32,7 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     private int _trainedBatch;
     private int _committedBatch;
     private bool _abandoning;
+    private bool _weightsMeasured;
 
     private PcLayer Layer => _layer ?? throw new InvalidOperationException($"Layer grain {this.GetPrimaryKeyString()} was not initialised.");
 
@@ -110,6 +111,7 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
         // A fault is not cleared here: a neighbour's first message of this batch may already be in the inbox, and a
         // bad message that came before the command must still fail the batch.
         _passBatch = command.Batch;
+        sums.Join(Setup.RunId, command.Batch);
         _pass = TrainAsync(command);
         return Task.CompletedTask;
     }
@@ -134,7 +136,9 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
         ArgumentNullException.ThrowIfNull(update);
         RequireIdle($"the update of batch {update.Batch}");
         Commit(update);
-        return Task.CompletedTask;
+
+        // No batch follows whose read would bring the norms back: read them now (the end of a run).
+        return RecordWeightsAsync();
     }
 
     /// <inheritdoc/>
@@ -190,11 +194,39 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
             throw new InvalidOperationException($"Layer {Layer.Shape.Index} of run {Setup.RunId} cannot commit batch {update.Batch}: it last trained batch {_trainedBatch} and last committed batch {_committedBatch}.");
         }
 
-        double updateNorm = Layer.UpdateWeights(update.GradientFactor, update.LearningRate, update.Beta1, update.Beta2, update.Epsilon);
+        Layer.UpdateWeights(update.GradientFactor, update.LearningRate, update.Beta1, update.Beta2, update.Epsilon);
         _committedBatch = update.Batch;
         if (instruments.Enabled)
         {
-            instruments.LayerWeights(Setup.RunId, Layer.Shape.Index, Math.Sqrt(backend.SumOfSquares(Layer.Weights)), updateNorm);
+            // ‖W‖ and ‖ΔW‖ are read with the next batch's sums (a device backend does not wait here).
+            Layer.MeasureWeights();
+            _weightsMeasured = true;
+        }
+    }
+
+    /// <summary>Records ‖W‖ and ‖ΔW‖ of the last commit once its sums have been read.</summary>
+    private async Task RecordWeightsAsync()
+    {
+        if (!_weightsMeasured)
+        {
+            return;
+        }
+
+        PcLayer layer = Layer;
+        if (backend.DefersWork)
+        {
+            await Task.Run(layer.ReadSums);
+        }
+
+        RecordReadWeights();
+    }
+
+    private void RecordReadWeights()
+    {
+        if (_weightsMeasured)
+        {
+            _weightsMeasured = false;
+            instruments.LayerWeights(Setup.RunId, Layer.Shape.Index, Layer.WeightNorm, Layer.UpdateNorm);
         }
     }
 

@@ -5,7 +5,10 @@ using Pcn.GpuKernels.Training;
 
 namespace Pcn.GpuKernels.Tests.Training;
 
-/// <summary>The CPU backend's inference steps allocate nothing once buffers and per-thread scratch exist.</summary>
+/// <summary>
+/// The CPU backend's inference steps allocate nothing once buffers, per-thread scratch and the layers' slots for T steps'
+/// energies exist.
+/// </summary>
 [Collection(ExclusiveCorePool.Name)]
 public sealed class AllocationTests
 {
@@ -25,7 +28,7 @@ public sealed class AllocationTests
         double[] energies = new double[options.LayerCount];
         double[] steps = stepEnergies ? new double[50] : [];
         network.Feedforward();
-        network.Infer(20, 0.1, steps, energies);
+        network.Infer(50, 0.1, steps, energies);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         network.Infer(50, 0.1, steps, energies);

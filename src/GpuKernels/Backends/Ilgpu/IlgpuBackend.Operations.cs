@@ -1,10 +1,12 @@
-using ILGPU;
-using ILGPU.Runtime;
 using Pcn.Abstractions.Options;
 
 namespace Pcn.GpuKernels.Backends.Ilgpu;
 
-/// <summary>The operations of <see cref="IPcBackend"/>: the reference backend's shape checks, then one launch each.</summary>
+/// <summary>
+/// The operations of <see cref="IPcBackend"/>: the reference backend's shape checks, then one queued command each.
+/// The forms that return a sum read it at once (one wait); the training path uses the forms that leave it in
+/// <see cref="Scalars"/>.
+/// </summary>
 public sealed partial class IlgpuBackend
 {
     /// <inheritdoc/>
@@ -18,13 +20,7 @@ public sealed partial class IlgpuBackend
             return;
         }
 
-        lock (_gate)
-        {
-            Enter();
-            WaitForKernels();
-            s.View.CopyTo(d.View);
-            _accelerator.Synchronize();
-        }
+        QueueElementwise(ElementwiseOp.Copy, new ElementwiseItem { A = s.Offset, C = d.Offset, Length = s.Length }, [s], [d], s, d);
     }
 
     /// <inheritdoc/>
@@ -33,13 +29,9 @@ public sealed partial class IlgpuBackend
         ShapeCheck.Is(nameof(Transpose), "destination", destination, source.Columns, source.Rows);
         IlgpuTensor s = Own(source, nameof(Transpose));
         IlgpuTensor d = Own(destination, nameof(Transpose));
-        lock (_gate)
+        if (d.Length > 0)
         {
-            Enter();
-            if (d.Length > 0)
-            {
-                _transpose(d.Length, s.View, d.View, source.Rows, source.Columns);
-            }
+            QueueElementwise(ElementwiseOp.Transpose, new ElementwiseItem { A = s.Offset, C = d.Offset, Length = d.Length, Rows = source.Rows, Columns = source.Columns }, [s], [d], s, d);
         }
     }
 
@@ -50,13 +42,9 @@ public sealed partial class IlgpuBackend
         CheckDefined(activation);
         IlgpuTensor z = Own(activity, nameof(Activate));
         IlgpuTensor u = Own(output, nameof(Activate));
-        lock (_gate)
+        if (z.Length > 0)
         {
-            Enter();
-            if (z.Length > 0)
-            {
-                _activate(z.Length, z.View, u.View, (int)activation);
-            }
+            QueueElementwise(ElementwiseOp.Activate, new ElementwiseItem { A = z.Offset, C = u.Offset, Length = z.Length, Activation = (int)activation }, [z], [u], z, u);
         }
     }
 
@@ -74,33 +62,31 @@ public sealed partial class IlgpuBackend
         IlgpuTensor wt = Own(weightsTransposed, nameof(Predict));
         IlgpuTensor? skip = residual is null ? null : Own(residual, nameof(Predict));
         IlgpuTensor mu = Own(prediction, nameof(Predict));
-        Gemm(u, transposeA: false, wt, skip, mu, prediction.Rows, prediction.Columns, input.Columns, scale);
+        QueueGemm(u, transposeA: false, wt, skip, mu, prediction.Rows, prediction.Columns, input.Columns, scale);
     }
 
     /// <inheritdoc/>
-    public double PredictionError(Tensor activity, Tensor prediction, Tensor error)
+    public double PredictionError(Tensor activity, Tensor prediction, Tensor error) =>
+        ReadOne((sums, slot) => PredictionError(activity, prediction, error, sums, slot));
+
+    /// <inheritdoc/>
+    public void PredictionError(Tensor activity, Tensor prediction, Tensor error, Scalars sums, int slot)
     {
         ShapeCheck.Same(nameof(PredictionError), "z", activity, "μ", prediction);
         ShapeCheck.Same(nameof(PredictionError), "z", activity, "ε", error);
         IlgpuTensor z = Own(activity, nameof(PredictionError));
         IlgpuTensor mu = Own(prediction, nameof(PredictionError));
         IlgpuTensor eps = Own(error, nameof(PredictionError));
-        int chunks = ChunkCount(z.Length);
-        lock (_gate)
-        {
-            Enter();
-            ArrayView<double> partials = Partials(chunks);
-            if (chunks > 0)
-            {
-                _predictionError(chunks, z.View, mu.View, eps.View, partials, z.Length);
-            }
-
-            return SumPartials(partials, chunks);
-        }
+        long at = Slot(sums, slot, nameof(PredictionError));
+        QueueElementwise(ElementwiseOp.PredictionError, new ElementwiseItem { A = z.Offset, B = mu.Offset, C = eps.Offset, Length = z.Length, Slot = (int)at }, [z, mu], [eps], z, mu, eps, at);
     }
 
     /// <inheritdoc/>
-    public double OutputError(LossKind loss, Tensor target, Tensor logits, Tensor error)
+    public double OutputError(LossKind loss, Tensor target, Tensor logits, Tensor error) =>
+        ReadOne((sums, slot) => OutputError(loss, target, logits, error, sums, slot));
+
+    /// <inheritdoc/>
+    public void OutputError(LossKind loss, Tensor target, Tensor logits, Tensor error, Scalars sums, int slot)
     {
         ShapeCheck.Same(nameof(OutputError), "y", target, "ŷ", logits);
         ShapeCheck.Same(nameof(OutputError), "y", target, "d", error);
@@ -112,24 +98,23 @@ public sealed partial class IlgpuBackend
         if (loss == LossKind.Mse)
         {
             // d = y − ŷ and ½‖d‖² are the prediction error's maths with z = y and μ = ŷ.
-            return PredictionError(target, logits, error);
+            PredictionError(target, logits, error, sums, slot);
+            return;
         }
 
         IlgpuTensor y = Own(target, nameof(OutputError));
         IlgpuTensor yHat = Own(logits, nameof(OutputError));
         IlgpuTensor d = Own(error, nameof(OutputError));
-        int rows = target.Rows;
-        lock (_gate)
-        {
-            Enter();
-            ArrayView<double> partials = Partials(rows);
-            if (rows > 0)
-            {
-                _outputErrorCrossEntropy(rows, y.View, yHat.View, d.View, partials, target.Columns);
-            }
-
-            return SumPartials(partials, rows);
-        }
+        long at = Slot(sums, slot, nameof(OutputError));
+        QueueElementwise(
+            ElementwiseOp.CrossEntropyError,
+            new ElementwiseItem { A = y.Offset, B = yHat.Offset, C = d.Offset, Length = target.Rows, Rows = target.Rows, Columns = target.Columns, Slot = (int)at },
+            [y, yHat],
+            [d],
+            y,
+            yHat,
+            d,
+            at);
     }
 
     /// <inheritdoc/>
@@ -140,11 +125,15 @@ public sealed partial class IlgpuBackend
         IlgpuTensor d = Own(error, nameof(Feedback));
         IlgpuTensor w = Own(weights, nameof(Feedback));
         IlgpuTensor fb = Own(feedback, nameof(Feedback));
-        Gemm(d, transposeA: false, w, residual: null, fb, error.Rows, weights.Columns, weights.Rows, scale);
+        QueueGemm(d, transposeA: false, w, residual: null, fb, error.Rows, weights.Columns, weights.Rows, scale);
     }
 
     /// <inheritdoc/>
-    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated)
+    public double ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated) =>
+        ReadOne((sums, slot) => ActivityStep(activation, step, activity, error, feedback, errorAbove, updated, sums, slot));
+
+    /// <inheritdoc/>
+    public void ActivityStep(Activation activation, double step, Tensor activity, Tensor error, Tensor feedback, Tensor? errorAbove, Tensor updated, Scalars sums, int slot)
     {
         ShapeCheck.ActivityStep(activity, error, feedback, errorAbove, updated);
         CheckDefined(activation);
@@ -153,27 +142,21 @@ public sealed partial class IlgpuBackend
         IlgpuTensor eps = Own(error, nameof(ActivityStep));
         IlgpuTensor fb = Own(feedback, nameof(ActivityStep));
         IlgpuTensor? above = errorAbove is null ? null : Own(errorAbove, nameof(ActivityStep));
-
-        // Σg² from the move itself: Δz = −step·g, so Σg² = Σ(Δz)²/step² (extra passes; not the training path). In place,
-        // the z before the step is kept in a copy.
-        using Tensor? before = ReferenceEquals(z, next) ? Allocate(z.Rows, z.Columns) : null;
-        using Tensor difference = Allocate(z.Rows, z.Columns);
-        if (before is not null)
+        long at = Slot(sums, slot, nameof(ActivityStep));
+        var item = new ElementwiseItem
         {
-            Copy(z, before);
-        }
-
-        lock (_gate)
-        {
-            Enter();
-            if (z.Length > 0)
-            {
-                // Without d_above, ε stands in for the unread view: a kernel argument may not be null.
-                _activityStep(z.Length, z.View, eps.View, fb.View, (above ?? eps).View, above is null ? 0 : 1, (int)activation, (float)step, next.View);
-            }
-        }
-
-        return step == 0 ? 0 : 2 * PredictionError(next, before ?? z, difference) / (step * step);
+            A = z.Offset,
+            B = eps.Offset,
+            C = next.Offset,
+            D = fb.Offset,
+            E = above?.Offset ?? 0,
+            HasE = above is null ? 0 : 1,
+            Length = z.Length,
+            Activation = (int)activation,
+            Step = (float)step,
+            Slot = (int)at,
+        };
+        QueueElementwise(ElementwiseOp.ActivityStep, item, [z, eps, fb, above], [next], z, eps, next, at, fb, above);
     }
 
     /// <inheritdoc/>
@@ -191,13 +174,10 @@ public sealed partial class IlgpuBackend
         IlgpuTensor fb = Own(feedback, nameof(Backpropagate));
         IlgpuTensor? above = errorAbove is null ? null : Own(errorAbove, nameof(Backpropagate));
         IlgpuTensor e = Own(error, nameof(Backpropagate));
-        lock (_gate)
+        if (z.Length > 0)
         {
-            Enter();
-            if (z.Length > 0)
-            {
-                _backpropagate(z.Length, z.View, fb.View, (above ?? fb).View, above is null ? 0 : 1, e.View, (int)activation);
-            }
+            var item = new ElementwiseItem { A = z.Offset, C = e.Offset, D = fb.Offset, E = above?.Offset ?? 0, HasE = above is null ? 0 : 1, Length = z.Length, Activation = (int)activation };
+            QueueElementwise(ElementwiseOp.Backpropagate, item, [z, fb, above], [e], z, fb, e, -1, above);
         }
     }
 
@@ -209,11 +189,18 @@ public sealed partial class IlgpuBackend
         IlgpuTensor d = Own(error, nameof(WeightGradient));
         IlgpuTensor u = Own(input, nameof(WeightGradient));
         IlgpuTensor g = Own(gradient, nameof(WeightGradient));
-        Gemm(d, transposeA: true, u, residual: null, g, error.Columns, input.Columns, error.Rows, scale);
+        QueueGemm(d, transposeA: true, u, residual: null, g, error.Columns, input.Columns, error.Rows, scale);
     }
 
     /// <inheritdoc/>
     public double AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment)
+    {
+        AdamStepParameters p = parameters;
+        return ReadOne((sums, slot) => AdamStep(p, weights, gradient, firstMoment, secondMoment, sums, slot));
+    }
+
+    /// <inheritdoc/>
+    public void AdamStep(in AdamStepParameters parameters, Tensor weights, Tensor gradient, Tensor firstMoment, Tensor secondMoment, Scalars sums, int slot)
     {
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "G", gradient);
         ShapeCheck.Same(nameof(AdamStep), "W", weights, "m", firstMoment);
@@ -222,54 +209,32 @@ public sealed partial class IlgpuBackend
         IlgpuTensor g = Own(gradient, nameof(AdamStep));
         IlgpuTensor m = Own(firstMoment, nameof(AdamStep));
         IlgpuTensor v = Own(secondMoment, nameof(AdamStep));
-        float c1 = (float)parameters.FirstMomentCorrection;
-        float c2 = (float)parameters.SecondMomentCorrection;
-        using Tensor before = Allocate(w.Rows, w.Columns), difference = Allocate(w.Rows, w.Columns);
-        Copy(w, before);
+        long at = Slot(sums, slot, nameof(AdamStep));
+        var item = new ElementwiseItem { A = w.Offset, B = g.Offset, D = m.Offset, E = v.Offset, C = w.Offset, Length = w.Length, Slot = (int)at };
         lock (_gate)
         {
             Enter();
-            if (w.Length > 0)
-            {
-                _adamStep(
-                    w.Length,
-                    w.View,
-                    g.View,
-                    m.View,
-                    v.View,
-                    (float)parameters.LearningRate,
-                    (float)parameters.Beta1,
-                    (float)(1.0 - parameters.Beta1),
-                    (float)parameters.Beta2,
-                    (float)(1.0 - parameters.Beta2),
-                    (float)parameters.Epsilon,
-                    c1,
-                    c2);
-            }
+            var command = new DeviceCommand { Group = new CommandGroup(CommandKind.Elementwise, ElementwiseOp.Adam, w.Chunk, default, AdamArguments.From(parameters)), Elementwise = item };
+            Queue(command, [w, g, m, v], [w, m, v], at);
         }
 
-        return 2 * PredictionError(w, before, difference);
+        RequireSameChunk(nameof(AdamStep), w, g, m, v);
     }
 
     /// <inheritdoc/>
     public double SumOfSquares(Tensor tensor)
     {
-        IlgpuTensor x = Own(tensor, nameof(SumOfSquares));
-        int chunks = ChunkCount(x.Length);
-        lock (_gate)
-        {
-            Enter();
-            ArrayView<double> partials = Partials(chunks);
-            if (chunks > 0)
-            {
-                _sumOfSquares(chunks, x.View, partials, x.Length);
-            }
-
-            return SumPartials(partials, chunks);
-        }
+        Own(tensor, nameof(SumOfSquares));
+        return ReadOne((sums, slot) => SumOfSquares(tensor, sums, slot));
     }
 
-    private static int ChunkCount(int length) => (length + IlgpuKernels.ChunkLength - 1) / IlgpuKernels.ChunkLength;
+    /// <inheritdoc/>
+    public void SumOfSquares(Tensor tensor, Scalars sums, int slot)
+    {
+        IlgpuTensor x = Own(tensor, nameof(SumOfSquares));
+        long at = Slot(sums, slot, nameof(SumOfSquares));
+        QueueElementwise(ElementwiseOp.SumOfSquares, new ElementwiseItem { A = x.Offset, C = x.Offset, Length = x.Length, Slot = (int)at }, [x], [], x, x, x, at);
+    }
 
     private static void CheckDefined(Activation activation)
     {
@@ -279,59 +244,66 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    /// <summary>Launches the tiled product <c>C = α·op(A)·B (+ R)</c> (C is m×n, the sum runs over k) and waits for it.</summary>
-    private void Gemm(IlgpuTensor a, bool transposeA, IlgpuTensor b, IlgpuTensor? residual, IlgpuTensor c, int m, int n, int k, double scale)
-    {
-        lock (_gate)
-        {
-            Enter();
-            if (m > 0 && n > 0)
-            {
-                int tile = _tile;
-                var config = new KernelConfig(
-                    new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile),
-                    new Index2D(tile, tile),
-                    SharedMemoryConfig.RequestDynamic<float>((tile * (tile + 1)) + (tile * tile)));
+    private static CommandGroup Elementwise(ElementwiseOp op, int chunk) => new(CommandKind.Elementwise, op, chunk, default, default);
 
-                // Without a residual, C stands in for the unread view: a kernel argument may not be null.
-                _gemm(config, a.View, b.View, (residual ?? c).View, c.View, m, n, k, transposeA ? 1 : 0, residual is null ? 0 : 1, (float)scale, tile);
+    /// <summary>Tensors of one launch must share a pool chunk (they do unless the pool had to grow between them).</summary>
+    private static void RequireSameChunk(string operation, IlgpuTensor first, params ReadOnlySpan<IlgpuTensor?> others)
+    {
+        foreach (IlgpuTensor? other in others)
+        {
+            if (other is not null && other.Chunk != first.Chunk)
+            {
+                throw new NotSupportedException($"{operation}: its tensors lie in different pool chunks ({first.Chunk} and {other.Chunk}); allocate a network's tensors before the pool fills.");
             }
         }
     }
 
-    /// <summary>A view of at least <paramref name="count"/> partial sums (call under <see cref="_gate"/>).</summary>
-    private ArrayView<double> Partials(int count)
+    /// <summary>A one-slot sum, read at once (one wait): the convenience forms, not the training path.</summary>
+    private double ReadOne(Action<Scalars, int> operation)
     {
-        int needed = Math.Max(count, 1);
-        if (_partials is null || _partials.Length < needed)
-        {
-            _partials?.Dispose();
-            _partials = null;
-            _partials = _accelerator.Allocate1D<double>(Math.Max(needed, 2 * _hostPartials.Length));
-            _hostPartials = new double[_partials.Length];
-        }
-
-        return _partials.View;
+        using Scalars sums = AllocateScalars(1);
+        operation(sums, 0);
+        ReadScalars([sums]);
+        return sums[0];
     }
 
-    /// <summary>Waits for the reduction, copies its partial sums to the host and adds them in order, in double.</summary>
-    private double SumPartials(ArrayView<double> partials, int count)
+    /// <summary>The absolute index of <paramref name="slot"/> in the scalar buffer.</summary>
+    private long Slot(Scalars sums, int slot, string operation)
     {
-        _accelerator.Synchronize();
-        if (count == 0)
+        IlgpuScalars own = OwnScalars(sums, operation);
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, own.Count);
+        return own.Offset + slot;
+    }
+
+    private void QueueElementwise(ElementwiseOp op, ElementwiseItem item, ReadOnlySpan<IlgpuTensor?> reads, ReadOnlySpan<IlgpuTensor?> writes, IlgpuTensor first, IlgpuTensor second, IlgpuTensor? third = null, long slot = -1, IlgpuTensor? fourth = null, IlgpuTensor? fifth = null)
+    {
+        RequireSameChunk(op.ToString(), first, second, third, fourth, fifth);
+        lock (_gate)
         {
-            return 0.0;
+            Enter();
+            Queue(new DeviceCommand { Group = Elementwise(op, first.Chunk), Elementwise = item }, reads, writes, slot);
+        }
+    }
+
+    /// <summary>Queues <c>C = α·op(A)·B (+ R)</c> (C is m×n, the sum runs over k).</summary>
+    private void QueueGemm(IlgpuTensor a, bool transposeA, IlgpuTensor b, IlgpuTensor? residual, IlgpuTensor c, int m, int n, int k, double scale)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
         }
 
-        Span<double> host = _hostPartials.AsSpan(0, count);
-        partials.SubView(0, count).CopyToCPU(host);
-        _accelerator.Synchronize();
-        double sum = 0.0;
-        foreach (double partial in host)
+        RequireSameChunk("a product", a, b, residual, c);
+        var command = new DeviceCommand
         {
-            sum += partial;
+            Group = new CommandGroup(CommandKind.Gemm, default, c.Chunk, new GemmShape(m, n, k, transposeA, residual is not null), default),
+            Product = new GemmItem { A = a.Offset, B = b.Offset, R = residual?.Offset ?? 0, C = c.Offset, Alpha = (float)scale },
+        };
+        lock (_gate)
+        {
+            Enter();
+            Queue(command, [a, b, residual], [c]);
         }
-
-        return sum;
     }
 }

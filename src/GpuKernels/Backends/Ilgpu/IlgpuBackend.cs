@@ -1,3 +1,4 @@
+using System.Buffers;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -6,44 +7,60 @@ using ILGPU.Runtime.Cuda;
 namespace Pcn.GpuKernels.Backends.Ilgpu;
 
 /// <summary>
-/// The per-layer operations as float32 ILGPU kernels, on a CUDA device or, for tests on tiny shapes, on ILGPU's CPU
-/// accelerator. Every kernel is loaded once per accelerator, in the constructor. Device work is serialised by one
-/// lock and runs in order on the accelerator's default stream: operations that only launch kernels return without
-/// waiting, while uploads, downloads, copies and reductions synchronise, so the host never sees a stale value (a
-/// failed kernel surfaces at the next synchronising call). Reductions write per-row or per-chunk partial sums that
-/// the host adds in double, in a fixed order, so every energy is reproducible from run to run.
+/// The per-layer operations as float32 ILGPU kernels on a CUDA device or, for tests, on ILGPU's CPU accelerator set up
+/// like a CUDA device (warps of 32, groups of up to 1024 threads), so that the same tile sizes run. The backend keeps
+/// the whole training state on the device:
+/// <list type="bullet">
+/// <item>tensors are ranges of a few large pool chunks, so one launch can reach the tensors of many layers; after a
+/// layer's first batch nothing is allocated;</item>
+/// <item>operations only queue work (IlgpuBackend.Queue.cs): the same phase of every layer queued together runs as
+/// one batched launch, and nothing waits for the device until the host needs a value;</item>
+/// <item>sums (energies, Σg², Σ(ΔW)²) are reduced on the device into <see cref="Scalars"/> and copied back together,
+/// once per batch, by <see cref="ReadScalars"/>;</item>
+/// <item>launches, host waits, allocations and host↔device bytes are counted (<see cref="Counters"/>).</item>
+/// </list>
+/// The operations are thread-safe (one lock); the device runs them in the order of their dependencies.
 /// </summary>
 public sealed partial class IlgpuBackend : IPcBackend
 {
-    /// <summary>The widest tile of the matrix-product kernel (16×16 threads per group).</summary>
-    private const int MaxTile = 16;
+    /// <summary>Tensor lengths are rounded up to this many floats, so that every tensor starts a warp's cache line.</summary>
+    private const int Alignment = 32;
 
-    private static readonly Lazy<bool> CudaAvailable = new(ProbeCuda);
+    /// <summary>The widest element-wise group (a power of two).</summary>
+    private const int MaxElementwiseGroup = 512;
+
+    /// <summary>The first pool chunk on the CPU accelerator (floats): test shapes fit in it.</summary>
+    private const long CpuChunk = 4L << 20;
+
+    /// <summary>The first pool chunk on a GPU (floats): a quarter of its memory, at most 4 GiB, so a deep net fits in one.</summary>
+    private const long MaxDeviceChunk = 1L << 30;
+
+    /// <summary>The first scalar buffer (doubles).</summary>
+    private const int FirstScalarCapacity = 1 << 14;
 
     private readonly Lock _gate = new();
     private readonly Context? _ownedContext;
     private readonly Accelerator _accelerator;
-    private readonly int _tile;
+    private readonly int _elementwiseGroup;
+    private readonly long _firstChunk;
+    private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> _chunks = [];
+    private readonly List<RangeAllocator> _chunkRanges = [];
+    private readonly TableCache<ElementwiseItem> _elementwiseTables;
+    private readonly TableCache<GemmItem> _gemmTables;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<double>, ArrayView<ElementwiseItem>, int, AdamArguments> _elementwise;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<GemmItem>, int, int, int, int, int> _gemm;
 
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _transpose;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int> _activate;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, int> _gemm;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int> _predictionError;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int> _outputErrorCrossEntropy;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>> _activityStep;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int> _backpropagate;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, float> _adamStep;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<double>, int> _sumOfSquares;
-
-    // Partial sums of the reductions: grown on demand, reused while large enough, guarded by _gate.
-    private MemoryBuffer1D<double, Stride1D.Dense>? _partials;
-    private double[] _hostPartials = [];
+    private MemoryBuffer1D<double, Stride1D.Dense>? _scalarBuffer;
+    private RangeAllocator _scalarRanges = new(0);
+    private double[] _scalarHost = [];
+    private readonly Tally _counters = new();
     private bool _disposed;
 
     /// <summary>
     /// Creates a backend on <paramref name="accelerator"/> and takes ownership of it (it is disposed with the
     /// backend); its context stays with the caller, who disposes it after the backend.
     /// </summary>
+    /// <exception cref="NotSupportedException">The device runs fewer than 256 threads per group.</exception>
     public IlgpuBackend(Accelerator accelerator)
         : this(accelerator, ownedContext: null)
     {
@@ -52,29 +69,55 @@ public sealed partial class IlgpuBackend : IPcBackend
     private IlgpuBackend(Accelerator accelerator, Context? ownedContext)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
+        if (accelerator.MaxNumThreadsPerGroup < BatchedKernels.GemmThreads * BatchedKernels.GemmThreads)
+        {
+            throw new NotSupportedException($"IlgpuBackend needs groups of {BatchedKernels.GemmThreads * BatchedKernels.GemmThreads} threads; {accelerator.Name} runs at most {accelerator.MaxNumThreadsPerGroup}.");
+        }
+
         _accelerator = accelerator;
         _ownedContext = ownedContext;
         Name = accelerator.AcceleratorType == AcceleratorType.Cuda ? "ilgpu-cuda" : $"ilgpu-{accelerator.AcceleratorType.ToString().ToLowerInvariant()}";
-        _tile = TileFor(accelerator);
+        _elementwiseGroup = MaxElementwiseGroup;
+        while (_elementwiseGroup > accelerator.MaxNumThreadsPerGroup)
+        {
+            _elementwiseGroup /= 2;
+        }
 
-        _transpose = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.Transpose);
-        _activate = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(IlgpuKernels.Activate);
-        _gemm = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int, float, int>(IlgpuKernels.Gemm);
-        _predictionError = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int>(IlgpuKernels.PredictionError);
-        _outputErrorCrossEntropy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>, int>(IlgpuKernels.OutputErrorCrossEntropy);
-        _activityStep = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>(IlgpuKernels.ActivityStep);
-        _backpropagate = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, int>(IlgpuKernels.Backpropagate);
-        _adamStep = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float, float, float>(IlgpuKernels.AdamStep);
-        _sumOfSquares = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, int>(IlgpuKernels.SumOfSquares);
+        _firstChunk = accelerator.AcceleratorType == AcceleratorType.CPU ? CpuChunk : Math.Min(MaxDeviceChunk, accelerator.MemorySize / sizeof(float) / 4);
+        _elementwiseTables = new TableCache<ElementwiseItem>(this);
+        _gemmTables = new TableCache<GemmItem>(this);
+        _elementwise = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<double>, ArrayView<ElementwiseItem>, int, AdamArguments>(BatchedKernels.Elementwise);
+        _gemm = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<GemmItem>, int, int, int, int, int>(BatchedKernels.Gemm);
     }
 
     /// <summary>"ilgpu-cuda" or "ilgpu-cpu".</summary>
     public string Name { get; }
 
-    /// <summary>Creates a backend on ILGPU's CPU accelerator (slow: meant for tests on tiny shapes).</summary>
+    /// <inheritdoc/>
+    public bool DefersWork => true;
+
+    /// <inheritdoc/>
+    public DeviceCounters Counters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new DeviceCounters(_counters.Launches, _counters.HostWaits, _counters.Allocations, _counters.HostToDeviceBytes, _counters.DeviceToHostBytes);
+            }
+        }
+    }
+
+    /// <summary>The accelerator's name, warp size and largest group, for reports.</summary>
+    public string DeviceDescription => $"{_accelerator.Name} (warp {_accelerator.WarpSize}, groups up to {_accelerator.MaxNumThreadsPerGroup} threads, {_accelerator.MemorySize / (1 << 20)} MiB)";
+
+    /// <summary>
+    /// Creates a backend on ILGPU's CPU accelerator set up like a CUDA device (warps of 32, large groups), so that the
+    /// kernels run with the tile sizes they have on a GPU. Slow: meant for tests.
+    /// </summary>
     public static IlgpuBackend CreateCpu()
     {
-        Context context = Context.Create(builder => builder.DefaultCPU());
+        Context context = Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia));
         try
         {
             return new IlgpuBackend(context.CreateCPUAccelerator(0), context);
@@ -110,6 +153,19 @@ public sealed partial class IlgpuBackend : IPcBackend
     /// <summary>Returns whether a CUDA device is present (probed once per process).</summary>
     public static bool IsCudaAvailable() => CudaAvailable.Value;
 
+    private static readonly Lazy<bool> CudaAvailable = new(() =>
+    {
+        try
+        {
+            using Context context = Context.Create(builder => builder.Cuda());
+            return context.GetCudaDevices().Count > 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+    });
+
     /// <inheritdoc/>
     public Tensor Allocate(int rows, int columns)
     {
@@ -118,17 +174,72 @@ public sealed partial class IlgpuBackend : IPcBackend
         lock (_gate)
         {
             Enter();
-            MemoryBuffer1D<float, Stride1D.Dense> buffer = _accelerator.Allocate1D<float>((long)rows * columns);
-            try
+            long reserved = Math.Max(Alignment, ((long)rows * columns + Alignment - 1) / Alignment * Alignment);
+            (int chunk, long offset) = TakeRange(reserved);
+            var tensor = new IlgpuTensor(this, chunk, offset, reserved, rows, columns);
+            _counters.Allocations++;
+            if (tensor.Length > 0)
             {
-                buffer.MemSetToZero();
-                _accelerator.Synchronize();
-                return new IlgpuTensor(this, buffer, rows, columns);
+                Queue(new DeviceCommand { Group = Elementwise(ElementwiseOp.Zero, chunk), Elementwise = new ElementwiseItem { C = offset, Length = tensor.Length } }, [], [tensor]);
             }
-            catch
+
+            return tensor;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Scalars AllocateScalars(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_gate)
+        {
+            Enter();
+            long offset = count == 0 ? 0 : _scalarRanges.Take(count);
+            if (offset < 0)
             {
-                buffer.Dispose();
-                throw;
+                GrowScalars(count);
+                offset = _scalarRanges.Take(count);
+            }
+
+            _counters.Allocations++;
+            return new IlgpuScalars(this, offset, count);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ReadScalars(ReadOnlySpan<Scalars> scalars)
+    {
+        if (scalars.IsEmpty)
+        {
+            return;
+        }
+
+        long first = long.MaxValue, end = 0;
+        foreach (Scalars s in scalars)
+        {
+            IlgpuScalars own = OwnScalars(s, nameof(ReadScalars));
+            if (own.Count > 0)
+            {
+                first = Math.Min(first, own.Offset);
+                end = Math.Max(end, own.Offset + own.Count);
+            }
+        }
+
+        lock (_gate)
+        {
+            Enter();
+            LaunchAll();
+            if (end > first)
+            {
+                _scalarBuffer!.View.SubView(first, end - first).CopyToCPU(_accelerator.DefaultStream, _scalarHost.AsSpan((int)first, (int)(end - first)));
+                _counters.DeviceToHostBytes += (end - first) * sizeof(double);
+            }
+
+            WaitForDevice();
+            foreach (Scalars s in scalars)
+            {
+                var own = (IlgpuScalars)s;
+                Array.Copy(_scalarHost, own.Offset, s.Host, 0, s.Count);
             }
         }
     }
@@ -143,12 +254,13 @@ public sealed partial class IlgpuBackend : IPcBackend
             return;
         }
 
+        // The values are taken now; the copy runs in its place in the queue.
+        float[] staging = ArrayPool<float>.Shared.Rent(source.Length);
+        source.CopyTo(staging);
         lock (_gate)
         {
             Enter();
-            WaitForKernels();
-            d.View.CopyFromCPU(source);
-            _accelerator.Synchronize();
+            Queue(new DeviceCommand { Group = new CommandGroup(CommandKind.Upload, default, d.Chunk, default, default), Staging = staging, Target = d, Elementwise = new ElementwiseItem { C = d.Offset } }, [], [d]);
         }
     }
 
@@ -179,9 +291,10 @@ public sealed partial class IlgpuBackend : IPcBackend
         lock (_gate)
         {
             Enter();
-            WaitForKernels();
-            s.View.CopyToCPU(destination);
-            _accelerator.Synchronize();
+            LaunchAll();
+            s.View.CopyToCPU(_accelerator.DefaultStream, destination);
+            _counters.DeviceToHostBytes += (long)destination.Length * sizeof(float);
+            WaitForDevice();
         }
     }
 
@@ -209,53 +322,128 @@ public sealed partial class IlgpuBackend : IPcBackend
             }
 
             _disposed = true;
-            _partials?.Dispose();
-            _partials = null;
+            foreach (List<DeviceCommand> level in _levels)
+            {
+                foreach (DeviceCommand command in level)
+                {
+                    if (command.Staging is not null)
+                    {
+                        ArrayPool<float>.Shared.Return(command.Staging);
+                    }
+                }
+            }
+
+            _levels.Clear();
+            _elementwiseTables.Clear();
+            _gemmTables.Clear();
+            foreach (MemoryBuffer1D<float, Stride1D.Dense> chunk in _chunks)
+            {
+                chunk.Dispose();
+            }
+
+            _scalarBuffer?.Dispose();
             _accelerator.Dispose();
             _ownedContext?.Dispose();
         }
     }
 
-    /// <summary>Frees a tensor's buffer with this backend's accelerator bound (a no-op once the backend is gone).</summary>
-    internal void Release(MemoryBuffer1D<float, Stride1D.Dense> buffer)
+    /// <summary>The device memory of pool chunk <paramref name="chunk"/>.</summary>
+    internal ArrayView<float> ChunkView(int chunk) => _chunks[chunk].View;
+
+    /// <summary>Returns a tensor's range to the pool (a no-op once the backend is gone).</summary>
+    internal void Release(IlgpuTensor tensor)
     {
         lock (_gate)
         {
-            if (!_disposed)
+            if (_disposed)
             {
-                // A kernel still queued may read or write the buffer.
-                _accelerator.Bind();
-                WaitForKernels();
+                return;
             }
 
-            // After the backend's disposal the accelerator has already freed the buffer; Dispose is then a no-op.
-            buffer.Dispose();
+            // Queued commands may still use the range: launch them first, and the device's order keeps them before any
+            // later use of the range.
+            _accelerator.Bind();
+            LaunchAll();
+            _chunkRanges[tensor.Chunk].Release(tensor.Offset, tensor.Reserved);
         }
     }
 
-    private static int TileFor(Accelerator accelerator)
+    /// <summary>Returns slots to the scalar buffer (a no-op once the backend is gone).</summary>
+    internal void Release(IlgpuScalars scalars)
     {
-        int tile = MaxTile;
-        while (tile > 1 && tile * tile > accelerator.MaxNumThreadsPerGroup)
+        lock (_gate)
         {
-            tile /= 2;
-        }
+            if (_disposed || scalars.Count == 0)
+            {
+                return;
+            }
 
-        return tile;
+            _accelerator.Bind();
+            LaunchAll();
+            _scalarRanges.Release(scalars.Offset, scalars.Count);
+        }
     }
 
-    private static bool ProbeCuda()
+    /// <summary>Waits for the device to finish what was launched (counted).</summary>
+    private void WaitForDevice()
     {
-        try
+        _accelerator.Synchronize();
+        _counters.HostWaits++;
+    }
+
+    /// <summary>A free range of the pool, from a new chunk when none has room (each new chunk as large as all before).</summary>
+    private (int Chunk, long Offset) TakeRange(long length)
+    {
+        for (int chunk = 0; chunk < _chunkRanges.Count; chunk++)
         {
-            using Context context = Context.Create(builder => builder.Cuda());
-            return context.GetCudaDevices().Count > 0;
+            long offset = _chunkRanges[chunk].Take(length);
+            if (offset >= 0)
+            {
+                return (chunk, offset);
+            }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+
+        long capacity = Math.Max(length, _chunks.Count == 0 ? _firstChunk : _chunkRanges.Sum(r => r.Capacity));
+        _chunks.Add(_accelerator.Allocate1D<float>(capacity));
+        _chunkRanges.Add(new RangeAllocator(capacity));
+        _counters.Allocations++;
+        return (_chunks.Count - 1, _chunkRanges[^1].Take(length));
+    }
+
+    /// <summary>Makes the scalar buffer large enough for <paramref name="count"/> more slots, keeping the slots in use.</summary>
+    private void GrowScalars(int count)
+    {
+        long old = _scalarRanges.Capacity;
+        long capacity = Math.Max(FirstScalarCapacity, 2 * (old + count));
+        MemoryBuffer1D<double, Stride1D.Dense> grown = _accelerator.Allocate1D<double>(capacity);
+        _counters.Allocations++;
+        if (_scalarBuffer is not null)
         {
-            // A missing or broken driver surfaces as many exception types; each means "no usable device".
-            return false;
+            // Launched and queued reductions write the old buffer; queued ones will write the new one.
+            LaunchAll();
+            grown.View.SubView(0, old).CopyFrom(_accelerator.DefaultStream, _scalarBuffer.View);
+            WaitForDevice();
+            _scalarBuffer.Dispose();
         }
+
+        // Slots in use keep their places; the new space after them is free.
+        _scalarRanges = _scalarRanges.Extend(capacity);
+        _scalarBuffer = grown;
+        Array.Resize(ref _scalarHost, (int)capacity);
+    }
+
+    /// <summary>The running counts behind <see cref="Counters"/> (guarded by <see cref="_gate"/>).</summary>
+    private sealed class Tally
+    {
+        public long Launches { get; set; }
+
+        public long HostWaits { get; set; }
+
+        public long Allocations { get; set; }
+
+        public long HostToDeviceBytes { get; set; }
+
+        public long DeviceToHostBytes { get; set; }
     }
 
     /// <summary>Checks the tensor is an <see cref="IlgpuTensor"/> of this very backend.</summary>
@@ -270,11 +458,15 @@ public sealed partial class IlgpuBackend : IPcBackend
         return owned;
     }
 
-    /// <summary>
-    /// Called under <see cref="_gate"/> before a copy: kernels are launched without waiting (the stream keeps them in
-    /// order), but a copy must not overtake one that still reads or writes its buffer.
-    /// </summary>
-    private void WaitForKernels() => _accelerator.Synchronize();
+    private IlgpuScalars OwnScalars(Scalars scalars, string operation)
+    {
+        if (scalars is not IlgpuScalars owned || !ReferenceEquals(owned.Owner, this))
+        {
+            throw new ArgumentException($"{operation}: the sums belong to another backend.");
+        }
+
+        return owned;
+    }
 
     /// <summary>Called under <see cref="_gate"/> before device work: rejects use after disposal, binds the accelerator to this thread.</summary>
     private void Enter()
