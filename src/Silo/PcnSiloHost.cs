@@ -70,7 +70,7 @@ public static class PcnSiloHost
                 silo.AddPcnFileStorage(options.StateDir);
             }
 
-            silo.AddPcnGrains(new CheckpointSettings(Path.GetFullPath(options.CheckpointDir), ResumeInterruptedRuns: !options.Embedded), options.Backend == "cuda");
+            silo.AddPcnGrains(new CheckpointSettings(Path.GetFullPath(options.CheckpointDir), ResumeInterruptedRuns: !options.Embedded), options.Backend);
         });
         builder.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName: "pcn-silo", serviceInstanceId: $"{options.Address}:{options.SiloPort}"))

@@ -92,37 +92,8 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
         Assert.Equal(total - final.Protocol.RemoteMessages, final.Protocol.LocalMessages);
     }
 
-    /// <summary>
-    /// The trainer, run on the same configuration, must have ended the same way after the same batches, with every
-    /// summary, the failure message and every layer's weights equal to the grains'.
-    /// </summary>
-    private async Task AssertEqualsTrainerAsync(RunRequest request, RunStatus status, RunSnapshot final, List<BatchSummary> summaries)
-    {
-        Dataset data = Dataset.Load(Data.Directory, new Normalisation(Data.Mean, Data.Std), Data.LimitTrain, Data.LimitTest);
-        using var trainer = new Trainer(new CpuBackend(), request.Network, request.Training, data);
-        var reports = new List<BatchReport>();
-        TrainingResult expected = trainer.Run(new Collect(reports));
-        Assert.Equal(status, expected.Status);
-        Assert.Equal(expected.Failure, final.Failure);
-        Assert.Equal(expected.Batches, final.Batches);
-        Assert.Equal(reports.Count, summaries.Count);
-        for (int i = 0; i < reports.Count; i++)
-        {
-            Assert.Equal(reports[i].Batch, summaries[i].Batch);
-            Assert.Equal(reports[i].TrainLoss, summaries[i].TrainLoss);
-            Assert.Equal(reports[i].LayerEnergies ?? [], summaries[i].LayerEnergies);
-            Assert.Equal(reports[i].TestAccuracy, summaries[i].TestAccuracy);
-        }
-
-        ITrainingCoordinatorGrain coordinator = fixture.Cluster.GrainFactory.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
-        for (int l = 1; l <= request.Network.LayerCount; l++)
-        {
-            float[] local = new float[trainer.Network.Layer(l).Weights.Length];
-            trainer.Network.Backend.Download(trainer.Network.Layer(l).Weights, local);
-            TensorPayload remote = await coordinator.GetWeightsAsync(l);
-            Assert.True(local.AsSpan().SequenceEqual(remote.Values), $"W_{l} differs from the trainer's");
-        }
-    }
+    private Task AssertEqualsTrainerAsync(RunRequest request, RunStatus status, RunSnapshot final, List<BatchSummary> summaries) =>
+        TrainerComparison.AssertEqualAsync(fixture.Cluster.GrainFactory, new CpuBackend(), request, status, final, summaries);
 
     private static (NetworkOptions Network, TrainingOptions Training) Configuration(string method)
     {
@@ -141,10 +112,6 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
         };
     }
 
-    private sealed class Collect(List<BatchReport> reports) : IProgress<BatchReport>
-    {
-        public void Report(BatchReport value) => reports.Add(value);
-    }
 }
 
 public sealed class EquivalenceOnOneSilo(OneSiloCluster fixture) : EquivalenceTests(fixture), IClassFixture<OneSiloCluster>;

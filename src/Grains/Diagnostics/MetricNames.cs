@@ -59,4 +59,16 @@ public static class MetricNames
 
     /// <summary>Time spent in backend operations, per operation.</summary>
     public const string KernelTime = "pcn.kernel.time";
+
+    /// <summary>Kernels launched by the silo's device backend (zero for the CPU backend).</summary>
+    public const string DeviceLaunches = "pcn.device.launches";
+
+    /// <summary>Times the silo's host waited for its device.</summary>
+    public const string DeviceHostWaits = "pcn.device.host_waits";
+
+    /// <summary>Device memory allocations of the silo's backend (tensors, sum slots, kernel tables, pool chunks).</summary>
+    public const string DeviceAllocations = "pcn.device.allocations";
+
+    /// <summary>Bytes copied between host and device, per direction (to_device, to_host).</summary>
+    public const string DeviceTransferBytes = "pcn.device.transfer";
 }

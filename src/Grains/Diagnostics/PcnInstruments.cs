@@ -20,6 +20,7 @@ public sealed class PcnInstruments
     private readonly Counter<long> _messages;
     private readonly Counter<long> _bytes;
     private readonly Counter<double> _kernelTime;
+    private readonly Meter _meter;
 
     /// <summary>Creates the instruments on the meter <see cref="MetricNames.Meter"/>.</summary>
     /// <param name="meterFactory">The host's meter factory.</param>
@@ -28,7 +29,7 @@ public sealed class PcnInstruments
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Enabled = enabled;
-        Meter meter = meterFactory.Create(MetricNames.Meter);
+        Meter meter = _meter = meterFactory.Create(MetricNames.Meter);
         meter.CreateObservableGauge(MetricNames.LayerEnergy, () => Layers(v => v.Energy), description: "E_l/B after inference");
         meter.CreateObservableGauge(MetricNames.LayerWeightNorm, () => Layers(v => v.WeightNorm), description: "Frobenius norm of W_l");
         meter.CreateObservableGauge(MetricNames.LayerActivityGradientRms, () => Layers(v => v.GradientRms), description: "RMS of dF/dz_l at the last inference step");
@@ -45,6 +46,33 @@ public sealed class PcnInstruments
 
     /// <summary>Whether anything is recorded.</summary>
     public bool Enabled { get; }
+
+    /// <summary>
+    /// Exports what the silo's backend asked of its device (<see cref="GpuKernels.Backends.IPcBackend.Counters"/>):
+    /// launches, host waits, allocations and bytes each way, read when the metrics are collected.
+    /// </summary>
+    public void ObserveDevice(GpuKernels.Backends.IPcBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        if (!Enabled)
+        {
+            return;
+        }
+
+        KeyValuePair<string, object?> backendTag = new("backend", backend.Name);
+        _meter.CreateObservableCounter(MetricNames.DeviceLaunches, () => new Measurement<long>(backend.Counters.Launches, backendTag), description: "Kernels launched");
+        _meter.CreateObservableCounter(MetricNames.DeviceHostWaits, () => new Measurement<long>(backend.Counters.HostWaits, backendTag), description: "Host waits for the device");
+        _meter.CreateObservableCounter(MetricNames.DeviceAllocations, () => new Measurement<long>(backend.Counters.Allocations, backendTag), description: "Device allocations");
+        _meter.CreateObservableCounter<long>(
+            MetricNames.DeviceTransferBytes,
+            () =>
+            {
+                GpuKernels.Backends.DeviceCounters counts = backend.Counters;
+                return [new Measurement<long>(counts.HostToDeviceBytes, backendTag, new("direction", "to_device")), new Measurement<long>(counts.DeviceToHostBytes, backendTag, new("direction", "to_host"))];
+            },
+            unit: "By",
+            description: "Bytes copied between host and device");
+    }
 
     /// <summary>Records a layer's energy after inference (E_ℓ/B); a non-finite value also counts.</summary>
     public void LayerEnergy(string run, int layer, double energy)

@@ -19,16 +19,22 @@ public static class PcnSiloBuilderExtensions
     /// placement of layers.
     /// </summary>
     /// <param name="builder">The silo.</param>
-    /// <param name="cuda">Use the ILGPU backend on the first CUDA device instead of the CPU backend.</param>
+    /// <param name="backend">The compute backend: "cpu", "cuda" (ILGPU on the first CUDA device) or "ilgpu-cpu" (ILGPU's
+    /// CPU accelerator set up like a CUDA device: slow, for tests of the device path).</param>
     /// <param name="checkpoints">Where layers write checkpoints (the same directory for every silo of a cluster).</param>
     /// <param name="metrics">Record Pcn's metrics (false only to measure what recording costs).</param>
     /// <remarks>
     /// Grain storage named <see cref="PcnStorage.Name"/> must be added as well: files (<c>AddPcnFileStorage</c>)
     /// on one machine, Redis across machines.
     /// </remarks>
-    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, CheckpointSettings checkpoints, bool cuda = false, bool metrics = true)
+    public static ISiloBuilder AddPcnGrains(this ISiloBuilder builder, CheckpointSettings checkpoints, string backend = "cpu", bool metrics = true)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (backend is not ("cpu" or "cuda" or "ilgpu-cpu"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(backend), backend, "The backend is cpu, cuda or ilgpu-cpu.");
+        }
+
         builder.Services.AddSingleton(checkpoints);
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunKeeper>();
         builder.Services.AddMetrics();
@@ -39,8 +45,21 @@ public static class PcnSiloBuilderExtensions
             // cores, and each takes its steps as soon as its neighbours allow. Splitting every product over the cores
             // as well only adds threads that fight the grains for them (measured: 0.70 against 1.0 of the
             // single-process trainer at H = 8, N = 128).
-            IPcBackend backend = cuda ? CreateCuda() : new CpuBackend(parallelProducts: false);
-            return metrics && !backend.DefersWork ? new TimedBackend(backend, services.GetRequiredService<PcnInstruments>()) : backend;
+            IPcBackend compute = backend switch
+            {
+                "cuda" => CreateIlgpu(cuda: true),
+                "ilgpu-cpu" => CreateIlgpu(cuda: false),
+                _ => new CpuBackend(parallelProducts: false),
+            };
+            PcnInstruments instruments = services.GetRequiredService<PcnInstruments>();
+            if (compute.DefersWork)
+            {
+                // A device backend's calls only queue work: its counts are what to watch, not the time of its calls.
+                instruments.ObserveDevice(compute);
+                return compute;
+            }
+
+            return metrics ? new TimedBackend(compute, instruments) : compute;
         });
         builder.Services.AddSingleton<SumsReader>();
         builder.Services.AddSingleton<DatasetCache>();
@@ -54,9 +73,9 @@ public static class PcnSiloBuilderExtensions
     /// <paramref name="directory"/>/.state/{cluster id} (silos of one cluster share it, other clusters keep apart) and
     /// checkpoints under <paramref name="directory"/>.
     /// </summary>
-    public static ISiloBuilder AddPcnGrainsOnOneMachine(this ISiloBuilder builder, string directory, bool metrics = true) => builder
+    public static ISiloBuilder AddPcnGrainsOnOneMachine(this ISiloBuilder builder, string directory, bool metrics = true, string backend = "cpu") => builder
         .AddPcnFileStorage(services => Path.Combine(directory, ".state", services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.ClusterOptions>>().Value.ClusterId))
-        .AddPcnGrains(new CheckpointSettings(directory), metrics: metrics);
+        .AddPcnGrains(new CheckpointSettings(directory), backend, metrics);
 
     /// <summary>Whether a CUDA device can be used (kept out of line so that ILGPU loads only when asked).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -65,5 +84,5 @@ public static class PcnSiloBuilderExtensions
     /// <summary>Kept out of line so that ILGPU's assembly loads only when a CUDA silo asks for it.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The signature must not name ILGPU's types.")]
-    private static IPcBackend CreateCuda() => IlgpuBackend.CreateCuda();
+    private static IPcBackend CreateIlgpu(bool cuda) => cuda ? IlgpuBackend.CreateCuda() : IlgpuBackend.CreateCpu();
 }

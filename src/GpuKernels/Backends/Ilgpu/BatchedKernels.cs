@@ -7,19 +7,17 @@ namespace Pcn.GpuKernels.Backends.Ilgpu;
 /// is ready): static methods, value-type arguments only, operands addressed by offsets into one pool chunk through a
 /// table of items. Element-wise work runs one group per item and segment; reductions one group per item, whose threads
 /// sum in double over a fixed stride and then pairwise in shared memory, so every sum has the same bits run after
-/// run. Products are register-tiled: 16×16 threads compute a 64×64 tile of C, 4×4 outputs each, from 64×16 and
-/// 16×64 tiles of A and B staged in shared memory with coalesced loads; each output sums over k in ascending order.
+/// run. Products are register-tiled: s×s threads (16×16 on a GPU) compute a 4s×4s tile of C, 4×4 outputs each, from
+/// 4s×16 and 16×4s tiles of A and B staged in shared memory with coalesced loads; each output sums over k in ascending
+/// order, so the bits do not depend on s.
 /// </summary>
 internal static class BatchedKernels
 {
-    /// <summary>Threads along each side of a product's group.</summary>
+    /// <summary>Threads along each side of a product's group on a GPU (the group is square: 16×16).</summary>
     public const int GemmThreads = 16;
 
     /// <summary>Outputs along each side per thread.</summary>
     public const int GemmPerThread = 4;
-
-    /// <summary>Rows and columns of C per group.</summary>
-    public const int GemmTile = GemmThreads * GemmPerThread;
 
     /// <summary>The slice of k staged per round.</summary>
     public const int GemmDepth = 16;
@@ -74,53 +72,56 @@ internal static class BatchedKernels
 
     /// <summary>
     /// A batch of products <c>C = α·op(A)·B (+ R)</c> of one shape (C m×n, sum over k; A is k×m when
-    /// <paramref name="transposeA"/> is 1): the item is the group's Z index, the 64×64 tile of C its X (columns) and Y
-    /// (rows) indices.
+    /// <paramref name="transposeA"/> is 1): the item is the group's Z index, the 4s×4s tile of C its X (columns) and Y
+    /// (rows) indices, for a square group of s×s threads with 2·16·4s floats of dynamic shared memory.
     /// </summary>
     public static void Gemm(ArrayView<float> pool, ArrayView<GemmItem> items, int m, int n, int k, int transposeA, int hasResidual)
     {
-        ArrayView<float> tileA = SharedMemory.Allocate<float>(GemmDepth * GemmTile);
-        ArrayView<float> tileB = SharedMemory.Allocate<float>(GemmDepth * GemmTile);
+        int side = Group.DimX;
+        int tile = side * GemmPerThread;
+        ArrayView<float> shared = SharedMemory.GetDynamic<float>();
+        ArrayView<float> tileA = shared.SubView(0, GemmDepth * tile);
+        ArrayView<float> tileB = shared.SubView(GemmDepth * tile, GemmDepth * tile);
         GemmItem item = items[Grid.IdxZ];
         int tx = Group.IdxX, ty = Group.IdxY;
-        int tid = (ty * GemmThreads) + tx;
-        int rowBase = Grid.IdxY * GemmTile, columnBase = Grid.IdxX * GemmTile;
+        int tid = (ty * side) + tx;
+        int rowBase = Grid.IdxY * tile, columnBase = Grid.IdxX * tile;
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
         float c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
-        const int Loads = GemmDepth * GemmTile / (GemmThreads * GemmThreads);
+        int loads = GemmDepth * tile / (side * side);
         for (int t = 0; t < k; t += GemmDepth)
         {
-            for (int q = 0; q < Loads; q++)
+            for (int q = 0; q < loads; q++)
             {
-                int e = tid + (q * GemmThreads * GemmThreads);
+                int e = tid + (q * side * side);
                 int r, kk;
                 if (transposeA != 0)
                 {
-                    // Aᵀ's rows are A's columns: a run of 64 threads reads 64 neighbours of one row of A.
-                    kk = e / GemmTile;
-                    r = e - (kk * GemmTile);
-                    tileA[(kk * GemmTile) + r] = t + kk < k && rowBase + r < m ? pool[item.A + ((long)(t + kk) * m) + rowBase + r] : 0f;
+                    // Aᵀ's rows are A's columns: a run of 4s threads reads 4s neighbours of one row of A.
+                    kk = e / tile;
+                    r = e - (kk * tile);
+                    tileA[(kk * tile) + r] = t + kk < k && rowBase + r < m ? pool[item.A + ((long)(t + kk) * m) + rowBase + r] : 0f;
                 }
                 else
                 {
                     r = e / GemmDepth;
                     kk = e - (r * GemmDepth);
-                    tileA[(kk * GemmTile) + r] = t + kk < k && rowBase + r < m ? pool[item.A + ((long)(rowBase + r) * k) + t + kk] : 0f;
+                    tileA[(kk * tile) + r] = t + kk < k && rowBase + r < m ? pool[item.A + ((long)(rowBase + r) * k) + t + kk] : 0f;
                 }
 
-                int kb = e / GemmTile;
-                int cb = e - (kb * GemmTile);
-                tileB[(kb * GemmTile) + cb] = t + kb < k && columnBase + cb < n ? pool[item.B + ((long)(t + kb) * n) + columnBase + cb] : 0f;
+                int kb = e / tile;
+                int cb = e - (kb * tile);
+                tileB[(kb * tile) + cb] = t + kb < k && columnBase + cb < n ? pool[item.B + ((long)(t + kb) * n) + columnBase + cb] : 0f;
             }
 
             Group.Barrier();
             int depth = k - t < GemmDepth ? k - t : GemmDepth;
             for (int kk = 0; kk < depth; kk++)
             {
-                int ra = (kk * GemmTile) + ty;
-                float a0 = tileA[ra], a1 = tileA[ra + 16], a2 = tileA[ra + 32], a3 = tileA[ra + 48];
-                int rb = (kk * GemmTile) + tx;
-                float b0 = tileB[rb], b1 = tileB[rb + 16], b2 = tileB[rb + 32], b3 = tileB[rb + 48];
+                int ra = (kk * tile) + ty;
+                float a0 = tileA[ra], a1 = tileA[ra + side], a2 = tileA[ra + (2 * side)], a3 = tileA[ra + (3 * side)];
+                int rb = (kk * tile) + tx;
+                float b0 = tileB[rb], b1 = tileB[rb + side], b2 = tileB[rb + (2 * side)], b3 = tileB[rb + (3 * side)];
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
                 c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
                 c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
@@ -131,14 +132,14 @@ internal static class BatchedKernels
         }
 
         int row = rowBase + ty, column = columnBase + tx;
-        Store(pool, item, hasResidual, m, n, row, column, c00, c01, c02, c03);
-        Store(pool, item, hasResidual, m, n, row + 16, column, c10, c11, c12, c13);
-        Store(pool, item, hasResidual, m, n, row + 32, column, c20, c21, c22, c23);
-        Store(pool, item, hasResidual, m, n, row + 48, column, c30, c31, c32, c33);
+        Store(pool, item, hasResidual, m, n, side, row, column, c00, c01, c02, c03);
+        Store(pool, item, hasResidual, m, n, side, row + side, column, c10, c11, c12, c13);
+        Store(pool, item, hasResidual, m, n, side, row + (2 * side), column, c20, c21, c22, c23);
+        Store(pool, item, hasResidual, m, n, side, row + (3 * side), column, c30, c31, c32, c33);
     }
 
-    /// <summary>Writes one thread's four outputs of a row (columns 16 apart, so a warp's stores are contiguous).</summary>
-    private static void Store(ArrayView<float> pool, GemmItem item, int hasResidual, int m, int n, int row, int column, float v0, float v1, float v2, float v3)
+    /// <summary>Writes one thread's four outputs of a row (columns s apart, so a warp's stores are contiguous).</summary>
+    private static void Store(ArrayView<float> pool, GemmItem item, int hasResidual, int m, int n, int side, int row, int column, float v0, float v1, float v2, float v3)
     {
         if (row >= m)
         {
@@ -147,9 +148,9 @@ internal static class BatchedKernels
 
         long o = ((long)row * n) + column;
         StoreOne(pool, item, hasResidual, o, column < n, v0);
-        StoreOne(pool, item, hasResidual, o + 16, column + 16 < n, v1);
-        StoreOne(pool, item, hasResidual, o + 32, column + 32 < n, v2);
-        StoreOne(pool, item, hasResidual, o + 48, column + 48 < n, v3);
+        StoreOne(pool, item, hasResidual, o + side, column + side < n, v1);
+        StoreOne(pool, item, hasResidual, o + (2 * side), column + (2 * side) < n, v2);
+        StoreOne(pool, item, hasResidual, o + (3 * side), column + (3 * side) < n, v3);
     }
 
     private static void StoreOne(ArrayView<float> pool, GemmItem item, int hasResidual, long o, bool inside, float sum)

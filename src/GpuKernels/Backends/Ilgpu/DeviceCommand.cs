@@ -41,6 +41,9 @@ internal sealed class DeviceCommand
     /// <summary>An upload's tensor.</summary>
     public IlgpuTensor? Target { get; init; }
 
+    /// <summary>Queued commands (by index in the queue) this one must run after.</summary>
+    public List<int> Predecessors { get; } = [];
+
     /// <summary>The offset of the output, which orders the items of a launch (no two commands of a level write one tensor).</summary>
     public long OutputOffset => Group.Kind == CommandKind.Gemm ? Product.C : Elementwise.C;
 }

@@ -6,28 +6,27 @@ using ILGPU.Runtime;
 namespace Pcn.GpuKernels.Backends.Ilgpu;
 
 /// <summary>
-/// The queue between the operations and the device. An operation becomes a command at a level: one above the last
-/// level that writes what it reads or writes, or reads what it writes. Commands of one level are independent, so a
-/// level runs as one launch per <see cref="CommandGroup"/> — the same phase of every layer that was queued, whatever
-/// the number of layers — and levels run in order on the device's stream, which keeps every dependency. Commands wait
-/// until the host needs a value (a read, a download, a tensor released) or the queue grows long; then the queued levels
-/// are launched without the host waiting for them.
+/// The queue between the operations and the device. Each operation becomes a command that depends on the queued
+/// commands that write what it reads or writes, or read what it writes. Commands wait until the host needs a value (a
+/// read, a download, a tensor released) or the queue grows long; then they are launched by level without the host
+/// waiting. A command's level is as late as its dependants allow (the longest chain after it, counted back from the
+/// end): commands of one level are independent, and a level runs as one launch per <see cref="CommandGroup"/>. Counting
+/// from the end lines up the layers: after a feedforward pass each layer starts inference at a different depth, but
+/// every layer ends its batch with the same chain of steps, so step t of every layer lands on one level and the same
+/// phase of all layers runs as one launch, whatever the number of layers. The device's stream runs levels in order,
+/// which keeps every dependency.
 /// </summary>
 public sealed partial class IlgpuBackend
 {
-    /// <summary>Commands queued before the older levels are launched without a read.</summary>
-    private const int MaxQueued = 16384;
+    /// <summary>Commands queued before they are launched without a read (a deep batch queues ~5 per layer and step).</summary>
+    private const int MaxQueued = 1 << 17;
 
-    /// <summary>Newest levels kept back when the queue is launched for its length: they may still gain commands.</summary>
-    private const int LevelsKeptBack = 32;
-
+    private readonly List<DeviceCommand> _queued = [];
+    private readonly Dictionary<object, ResourceUse> _tensorUses = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<long, ResourceUse> _slotUses = [];
     private readonly List<List<DeviceCommand>> _levels = [];
-    private readonly Dictionary<object, (int Read, int Write)> _tensorLevels = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<long, (int Read, int Write)> _slotLevels = [];
     private readonly Dictionary<CommandGroup, List<DeviceCommand>> _launchGroups = [];
     private readonly List<CommandGroup> _launchOrder = [];
-    private int _launchedThrough;
-    private int _queued;
 
     /// <summary>
     /// Queues <paramref name="command"/> after every queued command it depends on: those that write what it reads or
@@ -36,34 +35,34 @@ public sealed partial class IlgpuBackend
     /// </summary>
     private void Queue(DeviceCommand command, ReadOnlySpan<IlgpuTensor?> reads, ReadOnlySpan<IlgpuTensor?> writes, long slot = -1)
     {
-        int level = _launchedThrough + 1;
+        int index = _queued.Count;
+        List<int> predecessors = command.Predecessors;
         foreach (IlgpuTensor? tensor in reads)
         {
-            if (tensor is not null && _tensorLevels.TryGetValue(tensor, out (int Read, int Write) seen))
+            if (tensor is not null && _tensorUses.TryGetValue(tensor, out ResourceUse? use) && use.Writer >= 0)
             {
-                level = Math.Max(level, seen.Write + 1);
+                predecessors.Add(use.Writer);
             }
         }
 
         foreach (IlgpuTensor? tensor in writes)
         {
-            if (tensor is not null && _tensorLevels.TryGetValue(tensor, out (int Read, int Write) seen))
+            if (tensor is not null && _tensorUses.TryGetValue(tensor, out ResourceUse? use))
             {
-                level = Math.Max(level, Math.Max(seen.Read, seen.Write) + 1);
+                use.AddTo(predecessors);
             }
         }
 
-        if (slot >= 0 && _slotLevels.TryGetValue(slot, out (int Read, int Write) slotSeen))
+        if (slot >= 0 && _slotUses.TryGetValue(slot, out ResourceUse? slotUse))
         {
-            level = Math.Max(level, Math.Max(slotSeen.Read, slotSeen.Write) + 1);
+            slotUse.AddTo(predecessors);
         }
 
         foreach (IlgpuTensor? tensor in reads)
         {
             if (tensor is not null)
             {
-                (int read, int write) = _tensorLevels.GetValueOrDefault(tensor);
-                _tensorLevels[tensor] = (Math.Max(read, level), write);
+                Use(_tensorUses, tensor).Readers.Add(index);
             }
         }
 
@@ -71,48 +70,82 @@ public sealed partial class IlgpuBackend
         {
             if (tensor is not null)
             {
-                _tensorLevels[tensor] = (_tensorLevels.GetValueOrDefault(tensor).Read, level);
+                Use(_tensorUses, tensor).Write(index);
             }
         }
 
         if (slot >= 0)
         {
-            _slotLevels[slot] = (0, level);
+            Use(_slotUses, slot).Write(index);
         }
 
-        int index = level - _launchedThrough - 1;
-        while (_levels.Count <= index)
+        _queued.Add(command);
+        if (_queued.Count >= MaxQueued)
+        {
+            LaunchAll();
+        }
+    }
+
+    /// <summary>Launches everything queued, level by level (the device runs it in order; the host does not wait).</summary>
+    private void LaunchAll()
+    {
+        int count = _queued.Count;
+        if (count == 0)
+        {
+            return;
+        }
+
+        // Queue order is a topological order: one pass from the end gives each command the longest chain after it.
+        int[] height = new int[count];
+        int highest = 0;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            highest = Math.Max(highest, height[i]);
+            foreach (int predecessor in _queued[i].Predecessors)
+            {
+                height[predecessor] = Math.Max(height[predecessor], height[i] + 1);
+            }
+        }
+
+        while (_levels.Count <= highest)
         {
             _levels.Add([]);
         }
 
-        _levels[index].Add(command);
-        if (++_queued > MaxQueued && _levels.Count > LevelsKeptBack)
-        {
-            Launch(_levels.Count - LevelsKeptBack);
-        }
-    }
-
-    /// <summary>Launches everything queued (the device runs it in order; the host does not wait).</summary>
-    private void LaunchAll()
-    {
-        Launch(_levels.Count);
-        _tensorLevels.Clear();
-        _slotLevels.Clear();
-        _launchedThrough = 0;
-    }
-
-    /// <summary>Launches the oldest <paramref name="count"/> levels.</summary>
-    private void Launch(int count)
-    {
         for (int i = 0; i < count; i++)
         {
-            LaunchLevel(_levels[i]);
-            _queued -= _levels[i].Count;
+            _levels[highest - height[i]].Add(_queued[i]);
         }
 
-        _levels.RemoveRange(0, count);
-        _launchedThrough += count;
+        try
+        {
+            for (int level = 0; level <= highest; level++)
+            {
+                LaunchLevel(_levels[level]);
+            }
+        }
+        finally
+        {
+            foreach (List<DeviceCommand> level in _levels)
+            {
+                level.Clear();
+            }
+
+            _queued.Clear();
+            _tensorUses.Clear();
+            _slotUses.Clear();
+        }
+    }
+
+    private static ResourceUse Use<TKey>(Dictionary<TKey, ResourceUse> uses, TKey key)
+        where TKey : notnull
+    {
+        if (!uses.TryGetValue(key, out ResourceUse? use))
+        {
+            uses[key] = use = new ResourceUse();
+        }
+
+        return use;
     }
 
     private void LaunchLevel(List<DeviceCommand> level)
@@ -196,11 +229,38 @@ public sealed partial class IlgpuBackend
         }
 
         GemmShape shape = group.Shape;
+        int tile = _gemmSide * BatchedKernels.GemmPerThread;
         var config = new KernelConfig(
-            new Index3D((shape.N + BatchedKernels.GemmTile - 1) / BatchedKernels.GemmTile, (shape.M + BatchedKernels.GemmTile - 1) / BatchedKernels.GemmTile, items.Length),
-            new Index3D(BatchedKernels.GemmThreads, BatchedKernels.GemmThreads, 1));
+            new Index3D((shape.N + tile - 1) / tile, (shape.M + tile - 1) / tile, items.Length),
+            new Index3D(_gemmSide, _gemmSide, 1),
+            SharedMemoryConfig.RequestDynamic<float>(2 * BatchedKernels.GemmDepth * tile));
         _gemm(config, ChunkView(group.Chunk), _gemmTables.Find(items), shape.M, shape.N, shape.K, shape.TransposeA ? 1 : 0, shape.HasResidual ? 1 : 0);
         _counters.Launches++;
+    }
+
+    /// <summary>Who last wrote a tensor or slot in the queue, and who read it since.</summary>
+    private sealed class ResourceUse
+    {
+        public int Writer { get; private set; } = -1;
+
+        public List<int> Readers { get; } = [];
+
+        /// <summary>The commands a new writer must follow.</summary>
+        public void AddTo(List<int> predecessors)
+        {
+            if (Writer >= 0)
+            {
+                predecessors.Add(Writer);
+            }
+
+            predecessors.AddRange(Readers);
+        }
+
+        public void Write(int command)
+        {
+            Writer = command;
+            Readers.Clear();
+        }
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Pcn.GpuKernels.Backends.Ilgpu;
 
 /// <summary>
 /// The per-layer operations as float32 ILGPU kernels on a CUDA device or, for tests, on ILGPU's CPU accelerator set up
-/// like a CUDA device (warps of 32, groups of up to 1024 threads), so that the same tile sizes run. The backend keeps
+/// like a CUDA device (warps of 32, groups of 256 threads), so that the same tile sizes run. The backend keeps
 /// the whole training state on the device:
 /// <list type="bullet">
 /// <item>tensors are ranges of a few large pool chunks, so one launch can reach the tensors of many layers; after a
@@ -26,6 +26,9 @@ public sealed partial class IlgpuBackend : IPcBackend
     /// <summary>Tensor lengths are rounded up to this many floats, so that every tensor starts a warp's cache line.</summary>
     private const int Alignment = 32;
 
+    /// <summary>The smallest side of a product's square group.</summary>
+    private const int MinGemmSide = 4;
+
     /// <summary>The widest element-wise group (a power of two).</summary>
     private const int MaxElementwiseGroup = 512;
 
@@ -42,6 +45,7 @@ public sealed partial class IlgpuBackend : IPcBackend
     private readonly Context? _ownedContext;
     private readonly Accelerator _accelerator;
     private readonly int _elementwiseGroup;
+    private readonly int _gemmSide;
     private readonly long _firstChunk;
     private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> _chunks = [];
     private readonly List<RangeAllocator> _chunkRanges = [];
@@ -60,7 +64,7 @@ public sealed partial class IlgpuBackend : IPcBackend
     /// Creates a backend on <paramref name="accelerator"/> and takes ownership of it (it is disposed with the
     /// backend); its context stays with the caller, who disposes it after the backend.
     /// </summary>
-    /// <exception cref="NotSupportedException">The device runs fewer than 256 threads per group.</exception>
+    /// <exception cref="NotSupportedException">The device runs fewer than 16 threads per group.</exception>
     public IlgpuBackend(Accelerator accelerator)
         : this(accelerator, ownedContext: null)
     {
@@ -69,14 +73,20 @@ public sealed partial class IlgpuBackend : IPcBackend
     private IlgpuBackend(Accelerator accelerator, Context? ownedContext)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
-        if (accelerator.MaxNumThreadsPerGroup < BatchedKernels.GemmThreads * BatchedKernels.GemmThreads)
+        if (accelerator.MaxNumThreadsPerGroup < MinGemmSide * MinGemmSide)
         {
-            throw new NotSupportedException($"IlgpuBackend needs groups of {BatchedKernels.GemmThreads * BatchedKernels.GemmThreads} threads; {accelerator.Name} runs at most {accelerator.MaxNumThreadsPerGroup}.");
+            throw new NotSupportedException($"IlgpuBackend needs groups of at least {MinGemmSide * MinGemmSide} threads; {accelerator.Name} runs at most {accelerator.MaxNumThreadsPerGroup}.");
         }
 
         _accelerator = accelerator;
         _ownedContext = ownedContext;
         Name = accelerator.AcceleratorType == AcceleratorType.Cuda ? "ilgpu-cuda" : $"ilgpu-{accelerator.AcceleratorType.ToString().ToLowerInvariant()}";
+        _gemmSide = BatchedKernels.GemmThreads;
+        while (_gemmSide * _gemmSide > accelerator.MaxNumThreadsPerGroup)
+        {
+            _gemmSide /= 2;
+        }
+
         _elementwiseGroup = MaxElementwiseGroup;
         while (_elementwiseGroup > accelerator.MaxNumThreadsPerGroup)
         {
@@ -88,6 +98,7 @@ public sealed partial class IlgpuBackend : IPcBackend
         _gemmTables = new TableCache<GemmItem>(this);
         _elementwise = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<double>, ArrayView<ElementwiseItem>, int, AdamArguments>(BatchedKernels.Elementwise);
         _gemm = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<GemmItem>, int, int, int, int, int>(BatchedKernels.Gemm);
+        GrowScalars(0);
     }
 
     /// <summary>"ilgpu-cuda" or "ilgpu-cpu".</summary>
@@ -112,22 +123,18 @@ public sealed partial class IlgpuBackend : IPcBackend
     public string DeviceDescription => $"{_accelerator.Name} (warp {_accelerator.WarpSize}, groups up to {_accelerator.MaxNumThreadsPerGroup} threads, {_accelerator.MemorySize / (1 << 20)} MiB)";
 
     /// <summary>
-    /// Creates a backend on ILGPU's CPU accelerator set up like a CUDA device (warps of 32, large groups), so that the
-    /// kernels run with the tile sizes they have on a GPU. Slow: meant for tests.
+    /// Creates a backend on ILGPU's CPU accelerator with small groups (warps of 4, groups of 16 threads: products in
+    /// 16×16 tiles). Every thread of a group is a thread of the host, so this is the fastest way to run the device path's
+    /// queue, batching and counts on a CPU; the results have the bits of any group size.
     /// </summary>
-    public static IlgpuBackend CreateCpu()
-    {
-        Context context = Context.Create(builder => builder.CPU(CPUDeviceKind.Nvidia));
-        try
-        {
-            return new IlgpuBackend(context.CreateCPUAccelerator(0), context);
-        }
-        catch
-        {
-            context.Dispose();
-            throw;
-        }
-    }
+    public static IlgpuBackend CreateCpu() => CreateCpu(new CPUDevice(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 4, numMultiprocessors: 1));
+
+    /// <summary>
+    /// Creates a backend on ILGPU's CPU accelerator set up like one multiprocessor of a CUDA device (warps of 32, groups
+    /// of 256 threads), so that the kernels run with the tile sizes they have on a GPU. Slow (a host thread per device
+    /// thread): for tests of the kernels themselves.
+    /// </summary>
+    public static IlgpuBackend CreateCpuLikeCuda() => CreateCpu(new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 8, numMultiprocessors: 1));
 
     /// <summary>Creates a backend on the first CUDA device.</summary>
     /// <exception cref="InvalidOperationException">There is no CUDA device (or no CUDA driver).</exception>
@@ -142,6 +149,20 @@ public sealed partial class IlgpuBackend : IPcBackend
             }
 
             return new IlgpuBackend(context.CreateCudaAccelerator(0), context);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private static IlgpuBackend CreateCpu(CPUDevice device)
+    {
+        Context context = Context.Create(builder => builder.CPU(device));
+        try
+        {
+            return new IlgpuBackend(context.CreateCPUAccelerator(0), context);
         }
         catch
         {
@@ -322,18 +343,15 @@ public sealed partial class IlgpuBackend : IPcBackend
             }
 
             _disposed = true;
-            foreach (List<DeviceCommand> level in _levels)
+            foreach (DeviceCommand command in _queued)
             {
-                foreach (DeviceCommand command in level)
+                if (command.Staging is not null)
                 {
-                    if (command.Staging is not null)
-                    {
-                        ArrayPool<float>.Shared.Return(command.Staging);
-                    }
+                    ArrayPool<float>.Shared.Return(command.Staging);
                 }
             }
 
-            _levels.Clear();
+            _queued.Clear();
             _elementwiseTables.Clear();
             _gemmTables.Clear();
             foreach (MemoryBuffer1D<float, Stride1D.Dense> chunk in _chunks)

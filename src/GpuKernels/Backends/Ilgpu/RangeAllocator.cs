@@ -4,13 +4,20 @@ namespace Pcn.GpuKernels.Backends.Ilgpu;
 /// Bookkeeping of free ranges in one device buffer: best fit, adjacent free ranges merged on release. Host-side only;
 /// the buffer itself belongs to the caller.
 /// </summary>
-internal sealed class RangeAllocator(long capacity)
+internal sealed class RangeAllocator
 {
-    // Free ranges by start, never adjacent (merged on release).
-    private readonly SortedList<long, long> _free = new() { [0] = capacity };
+    // Free ranges by start, never empty, never adjacent (merged on release).
+    private readonly SortedList<long, long> _free = [];
+
+    /// <summary>Bookkeeping for a buffer of <paramref name="capacity"/> elements, all free.</summary>
+    public RangeAllocator(long capacity)
+    {
+        Capacity = capacity;
+        Release(0, capacity);
+    }
 
     /// <summary>The buffer's length in elements.</summary>
-    public long Capacity { get; } = capacity;
+    public long Capacity { get; }
 
     /// <summary>The same ranges in a buffer grown to <paramref name="capacity"/>: the new space after the old is free.</summary>
     public RangeAllocator Extend(long capacity)
@@ -55,6 +62,11 @@ internal sealed class RangeAllocator(long capacity)
     /// <summary>Returns a range taken by <see cref="Take"/>.</summary>
     public void Release(long start, long length)
     {
+        if (length == 0)
+        {
+            return;
+        }
+
         int after = IndexAfter(start);
         if (after < _free.Count && start + length == _free.Keys[after])
         {

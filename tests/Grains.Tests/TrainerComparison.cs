@@ -1,0 +1,50 @@
+using Pcn.Abstractions.Grains;
+using Pcn.Abstractions.Messages;
+using Pcn.GpuKernels.Backends;
+using Pcn.GpuKernels.Data;
+using Pcn.GpuKernels.Training;
+
+namespace Pcn.Grains.Tests;
+
+/// <summary>A run through the grains against the single-process trainer on the same configuration and backend.</summary>
+internal static class TrainerComparison
+{
+    /// <summary>
+    /// The trainer, run on <paramref name="backend"/> (which it disposes), must have ended the same way after the same
+    /// batches, with every summary, the failure message and every layer's weights equal to the grains', bit for bit.
+    /// </summary>
+    public static async Task AssertEqualAsync(IGrainFactory grains, IPcBackend backend, RunRequest request, RunStatus status, RunSnapshot final, List<BatchSummary> summaries)
+    {
+        using IPcBackend owned = backend;
+        DataSource source = request.Data;
+        Dataset data = Dataset.Load(source.Directory, new Normalisation(source.Mean, source.Std), source.LimitTrain, source.LimitTest);
+        using var trainer = new Trainer(backend, request.Network, request.Training, data);
+        var reports = new List<BatchReport>();
+        TrainingResult expected = trainer.Run(new Collect(reports));
+        Assert.Equal(status, expected.Status);
+        Assert.Equal(expected.Failure, final.Failure);
+        Assert.Equal(expected.Batches, final.Batches);
+        Assert.Equal(reports.Count, summaries.Count);
+        for (int i = 0; i < reports.Count; i++)
+        {
+            Assert.Equal(reports[i].Batch, summaries[i].Batch);
+            Assert.Equal(reports[i].TrainLoss, summaries[i].TrainLoss);
+            Assert.Equal(reports[i].LayerEnergies ?? [], summaries[i].LayerEnergies);
+            Assert.Equal(reports[i].TestAccuracy, summaries[i].TestAccuracy);
+        }
+
+        ITrainingCoordinatorGrain coordinator = grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
+        for (int l = 1; l <= request.Network.LayerCount; l++)
+        {
+            float[] local = new float[trainer.Network.Layer(l).Weights.Length];
+            trainer.Network.Backend.Download(trainer.Network.Layer(l).Weights, local);
+            TensorPayload remote = await coordinator.GetWeightsAsync(l);
+            Assert.True(local.AsSpan().SequenceEqual(remote.Values), $"W_{l} differs from the trainer's");
+        }
+    }
+
+    private sealed class Collect(List<BatchReport> reports) : IProgress<BatchReport>
+    {
+        public void Report(BatchReport value) => reports.Add(value);
+    }
+}
