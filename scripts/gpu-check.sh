@@ -62,6 +62,7 @@ end() {
     echo "--- $step_name: ok in ${took}s (total ${SECONDS}s)"
   else
     [ "$rc" -eq 124 ] && why="timed out after ${limit}s${why:+; $why}"
+    [ "$rc" -eq 137 ] && why="timed out after ${limit}s and killed 10s later${why:+; $why}"
     echo "--- $step_name: FAILED (exit $rc${why:+: $why}) in ${took}s (total ${SECONDS}s); log: $log"
     failed+=("$step_name")
   fi

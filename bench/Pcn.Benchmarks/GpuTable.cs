@@ -31,20 +31,34 @@ internal static class GpuTable
         CudaProbeResult probe = CudaProbe.Probe();
         Console.WriteLine($"GPU table — µPC, B = {BatchSize}, N = {options.Width}, T = H; {options.Batches} timed batches after one warm-up; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine(probe);
+        // Each row is printed as soon as it is measured, so a run stopped by a time limit keeps what it measured; the
+        // whole table, in order, follows at the end.
         var rows = new List<Row>();
+        void Report(Row row)
+        {
+            rows.Add(row);
+            Console.WriteLine(Line(row, options.Width));
+        }
+
+        PrintHeader();
         foreach (string backend in options.Backends)
         {
             if (backend == "cuda" && probe.Status != CudaStatus.Present)
             {
                 string why = $"no working CUDA device (probe: {probe.Status.ToString().ToLowerInvariant()})";
-                rows.AddRange(options.Depths.SelectMany(h => new[] { Row.Missing(backend, h, SinglePath, why), Row.Missing(backend, h, GrainsPath, why) }));
+                foreach (int depth in options.Depths)
+                {
+                    Report(Row.Missing(backend, depth, SinglePath, why));
+                    Report(Row.Missing(backend, depth, GrainsPath, why));
+                }
+
                 continue;
             }
 
-            rows.AddRange(SingleProcess(backend, options));
+            SingleProcess(backend, options, Report);
             if (options.Grains)
             {
-                rows.AddRange(await ThroughGrainsAsync(backend, options));
+                await ThroughGrainsAsync(backend, options, Report);
             }
         }
 
@@ -53,9 +67,8 @@ internal static class GpuTable
         return rows.Any(r => r.Failed) ? 1 : 0;
     }
 
-    private static List<Row> SingleProcess(string backendName, GpuTableOptions options)
+    private static void SingleProcess(string backendName, GpuTableOptions options, Action<Row> report)
     {
-        var rows = new List<Row>();
         IPcBackend backend;
         try
         {
@@ -63,7 +76,12 @@ internal static class GpuTable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return [.. options.Depths.Select(h => Row.Failure(backendName, h, SinglePath, $"{e.GetType().Name}: {e.Message}"))];
+            foreach (int depth in options.Depths)
+            {
+                report(Row.Failure(backendName, depth, SinglePath, $"{e.GetType().Name}: {e.Message}"));
+            }
+
+            return;
         }
 
         using (backend)
@@ -88,32 +106,36 @@ internal static class GpuTable
                         total = Add(total, counts);
                     }
 
-                    rows.Add(new Row(backendName, depth, SinglePath, options.Batches / seconds, total, options.Batches, null, false));
+                    report(new Row(backendName, depth, SinglePath, options.Batches / seconds, total, options.Batches, null, false));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    rows.Add(Row.Failure(backendName, depth, SinglePath, $"{e.GetType().Name}: {e.Message}"));
+                    report(Row.Failure(backendName, depth, SinglePath, $"{e.GetType().Name}: {e.Message}"));
                 }
             }
         }
-
-        return rows;
     }
 
-    private static async Task<List<Row>> ThroughGrainsAsync(string backend, GpuTableOptions options)
+    private static async Task ThroughGrainsAsync(string backend, GpuTableOptions options, Action<Row> report)
     {
-        if (backend is not ("cpu" or "cuda"))
-        {
-            return [.. options.Depths.Select(h => Row.Missing(backend, h, GrainsPath, "silos compute on cpu or cuda"))];
-        }
-
+        string? missing = backend is "cpu" or "cuda" ? null : "silos compute on cpu or cuda";
         try
         {
             Dataset.Inspect(options.DataDirectory, 10, BatchSize * (options.Batches + 1), BatchSize);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or IdxFormatException)
         {
-            return [.. options.Depths.Select(h => Row.Missing(backend, h, GrainsPath, e.Message))];
+            missing ??= e.Message;
+        }
+
+        if (missing is not null)
+        {
+            foreach (int depth in options.Depths)
+            {
+                report(Row.Missing(backend, depth, GrainsPath, missing));
+            }
+
+            return;
         }
 
         var builder = new TestClusterBuilder(1);
@@ -134,13 +156,10 @@ internal static class GpuTable
             IServiceProvider services = (cluster.Primary as InProcessSiloHandle)?.ServiceProvider
                 ?? throw new InvalidOperationException("the benchmark's silo does not run in this process");
             IPcBackend siloBackend = services.GetRequiredService<IPcBackend>();
-            var rows = new List<Row>();
             foreach (int depth in options.Depths)
             {
-                rows.Add(await GrainRunAsync(cluster.GrainFactory, siloBackend, backend, depth, options));
+                report(await GrainRunAsync(cluster.GrainFactory, siloBackend, backend, depth, options));
             }
-
-            return rows;
         }
         finally
         {
@@ -186,7 +205,8 @@ internal static class GpuTable
         for (int i = 1; i < polled.Count; i++)
         {
             int batches = polled[i].Batch - polled[i - 1].Batch;
-            Console.WriteLine($"  {backend} H={depth} {GrainsPath}, batches {polled[i - 1].Batch + 1}–{polled[i].Batch} as polled: {Counts(polled[i].Counters - polled[i - 1].Counters, batches)} per batch");
+            string span = batches == 1 ? $"batch {polled[i].Batch}" : $"batches {polled[i - 1].Batch + 1}–{polled[i].Batch}";
+            Console.WriteLine($"  {backend} H={depth} {GrainsPath}, {span} as polled: {Counts(polled[i].Counters - polled[i - 1].Counters, batches)} per batch");
         }
 
         BatchSummary first = summaries.First(s => s.Batch == 1), last = summaries[^1];
@@ -199,21 +219,28 @@ internal static class GpuTable
     private static void Print(List<Row> rows, int width)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"backend",-10} {"H",4} {"N",5}  {"path",-16} {"batches/s",10} {"samples/s",10}   per batch: {"launches",9} {"host waits",10} {"allocations",11} {"H→D",10} {"D→H",10}");
+        PrintHeader();
         foreach (Row row in rows)
         {
-            string head = $"{row.Backend,-10} {row.Depth,4} {width,5}  {row.Path,-16}";
-            if (row.Rate is not { } rate)
-            {
-                Console.WriteLine($"{head} {(row.Failed ? "FAILED" : "n/a"),10}   {row.Note}");
-                continue;
-            }
-
-            string counts = row.CountedBatches == 0
-                ? row.Note ?? string.Empty
-                : $"{Per(row.Counts.Launches, row.CountedBatches),9} {Per(row.Counts.HostWaits, row.CountedBatches),10} {Per(row.Counts.Allocations, row.CountedBatches),11} {Bytes(row.Counts.HostToDeviceBytes / (double)row.CountedBatches),10} {Bytes(row.Counts.DeviceToHostBytes / (double)row.CountedBatches),10}";
-            Console.WriteLine($"{head} {rate,10:F2} {rate * BatchSize,10:F1}              {counts}");
+            Console.WriteLine(Line(row, width));
         }
+    }
+
+    private static void PrintHeader() =>
+        Console.WriteLine($"{"backend",-10} {"H",4} {"N",5}  {"path",-16} {"batches/s",10} {"samples/s",10}   per batch: {"launches",9} {"host waits",10} {"allocations",11} {"H→D",10} {"D→H",10}");
+
+    private static string Line(Row row, int width)
+    {
+        string head = $"{row.Backend,-10} {row.Depth,4} {width,5}  {row.Path,-16}";
+        if (row.Rate is not { } rate)
+        {
+            return $"{head} {(row.Failed ? "FAILED" : "n/a"),10}   {row.Note}";
+        }
+
+        string counts = row.CountedBatches == 0
+            ? row.Note ?? string.Empty
+            : $"{Per(row.Counts.Launches, row.CountedBatches),9} {Per(row.Counts.HostWaits, row.CountedBatches),10} {Per(row.Counts.Allocations, row.CountedBatches),11} {Bytes(row.Counts.HostToDeviceBytes / (double)row.CountedBatches),10} {Bytes(row.Counts.DeviceToHostBytes / (double)row.CountedBatches),10}";
+        return $"{head} {rate,10:F2} {rate * BatchSize,10:F1}              {counts}";
     }
 
     private static string Counts(DeviceCounters c, int batches) =>
