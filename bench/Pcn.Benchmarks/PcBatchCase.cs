@@ -1,11 +1,11 @@
 using Pcn.Abstractions.Options;
-using Pcn.GpuKernels.Backends.Cpu;
+using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Network;
 using Pcn.GpuKernels.Training;
 
 namespace Pcn.Benchmarks;
 
-/// <summary>One µPC training batch (B = 64, random inputs) on the CPU backend, and the useful FLOPs it performs.</summary>
+/// <summary>One µPC training batch (B = 64, random inputs) on a backend, and the useful FLOPs it performs.</summary>
 internal sealed class PcBatchCase : IDisposable
 {
     private const int Batch = 64;
@@ -14,7 +14,7 @@ internal sealed class PcBatchCase : IDisposable
     private readonly TrainingOptions _training = new();
     private readonly double[] _energies;
 
-    public PcBatchCase(CpuBackend backend, int width, int depth, int steps)
+    public PcBatchCase(IPcBackend backend, int width, int depth, int steps)
     {
         var options = new NetworkOptions(depth, width, Seed: 1);
         _network = new PcNetwork(backend, options);

@@ -1,14 +1,46 @@
 using System.Globalization;
 using Pcn.Abstractions.Options;
 using Pcn.Benchmarks;
+using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Cpu;
+using Pcn.GpuKernels.Backends.Ilgpu;
 using Pcn.GpuKernels.Data;
 using Pcn.GpuKernels.Training;
 
 // Side-by-side figures for issue #2: FMA peak, GEMM, one µPC batch, one Fashion-MNIST epoch of µPC and BP.
-// Usage: pcn-bench [--quick] [--skip-epoch] [--wide] [--seeds N] [--data-dir DIR]
+// Usage: pcn-bench [--quick] [--skip-epoch] [--wide] [--seeds N] [--data-dir DIR]; other modes below (--cuda-probe,
+// --gpu-table, --grains, --checkpoints, --startup, --metrics-overhead, --trainer-batch).
 // --wide adds the epochs at N = 512 (the paper's width); --seeds N repeats the epochs with seeds 0..N−1 and prints means.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Contains("--cuda-probe"))
+{
+    // pcn-bench --cuda-probe: the CUDA probe as one line; exit 0 present, 1 absent (nothing NVIDIA), 2 failing.
+    CudaProbeResult probe = CudaProbe.Probe();
+    Console.WriteLine(probe);
+    Environment.ExitCode = probe.Status switch { CudaStatus.Present => 0, CudaStatus.Absent => 1, _ => 2 };
+    return;
+}
+
+if (args.Contains("--gpu-table"))
+{
+    // pcn-bench --gpu-table [--backend cpu|cuda|ilgpu-cpu] [--depths 8,128] [--width 512] [--batches 3] [--data-dir DIR]
+    // [--no-grains]: batches/s and device counts per batch, single process and through the grains (GpuTable).
+    GpuTableOptions options;
+    try
+    {
+        options = GpuTableOptions.Parse(args, Dataset.DefaultFashionMnistDirectory);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"pcn-bench: {e.Message}");
+        Environment.ExitCode = 2;
+        return;
+    }
+
+    Environment.ExitCode = await GpuTable.RunAsync(options);
+    return;
+}
+
 if (args.Contains("--metrics-overhead"))
 {
     // Issue #4: pcn-bench --metrics-overhead [--depth H] [--width N] [--steps T] [--batches K]
@@ -55,11 +87,11 @@ if (args.Contains("--trainer-epoch"))
 
 if (args.Contains("--trainer-batch"))
 {
-    // For profilers: pcn-bench --trainer-batch [--depth H] [--width N] [--seconds S] runs one µPC batch (T = H) of the
-    // single-process trainer over and over and prints its rate.
+    // For profilers: pcn-bench --trainer-batch [--depth H] [--width N] [--seconds S] [--backend cpu|cuda|ilgpu-cpu] runs
+    // one µPC batch (T = H) of the single-process trainer over and over and prints its rate.
     int Arg(string name, int fallback) => Array.IndexOf(args, name) is int at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    using var cpu = new CpuBackend();
-    using var profiled = new PcBatchCase(cpu, Arg("--width", 128), Arg("--depth", 128), Arg("--depth", 128));
+    using IPcBackend profiledBackend = BenchBackends.Create(Array.IndexOf(args, "--backend") is int b and >= 0 && b + 1 < args.Length ? args[b + 1] : "cpu");
+    using var profiled = new PcBatchCase(profiledBackend, Arg("--width", 128), Arg("--depth", 128), Arg("--depth", 128));
     var clock = System.Diagnostics.Stopwatch.StartNew();
     int runs = 0;
     while (clock.Elapsed.TotalSeconds < Arg("--seconds", 20))

@@ -28,13 +28,10 @@ public sealed class ScriptTests
         Assert.Contains("unknown option --depht", error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GpuScript_WithoutAGpu_SaysSoAndRunsNothing()
     {
-        if (File.Exists("/usr/bin/nvidia-smi"))
-        {
-            return;  // a GPU machine runs the experiment itself; this checks the refusal elsewhere
-        }
+        SkipWhereNvidiaSmiRuns("reproduce-gpu.sh runs the experiment itself there");
 
         (int code, _, string error) = await BashAsync(Path.Combine("scripts", "reproduce-gpu.sh"));
 
@@ -42,7 +39,44 @@ public sealed class ScriptTests
         Assert.Contains("no NVIDIA GPU found", error);
     }
 
-    private static async Task<(int Code, string Output, string Error)> BashAsync(params string[] args)
+    [SkippableFact]
+    public async Task GpuCheck_WithoutAGpu_FailsAtOnce_BeforeBuildingOrWritingLogs()
+    {
+        (int syntax, _, string syntaxError) = await BashAsync("-n", Path.Combine("scripts", "gpu-check.sh"));
+        Assert.True(syntax == 0, syntaxError);
+        SkipWhereNvidiaSmiRuns("gpu-check.sh runs its checks there");
+        string logs = Path.Combine(Directory.CreateTempSubdirectory("pcn-gpu-check").FullName, "out");
+
+        // A short deadline: the refusal comes before the build, which alone would take a minute.
+        (int code, string output, string error) = await BashAsync(new Dictionary<string, string> { ["OUT"] = logs }, TimeSpan.FromSeconds(30), Path.Combine("scripts", "gpu-check.sh"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("gpu-check.sh: no NVIDIA GPU found", error);
+        Assert.DoesNotContain("===", output);
+        Assert.False(Directory.Exists(logs));
+    }
+
+    [Fact]
+    public async Task GpuCheck_RefusesAnUnknownOption()
+    {
+        (int code, _, string error) = await BashAsync(Path.Combine("scripts", "gpu-check.sh"), "--quick");
+
+        Assert.Equal(2, code);
+        Assert.Contains("unknown option --quick", error);
+    }
+
+    /// <summary>The GPU scripts refuse to run only where <c>nvidia-smi -L</c> lists no GPU; elsewhere they do their work.</summary>
+    private static void SkipWhereNvidiaSmiRuns(string why)
+    {
+        string? smi = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, "nvidia-smi")).FirstOrDefault(File.Exists);
+        Skip.If(smi is not null, $"this machine has nvidia-smi ({smi}): {why}");
+    }
+
+    private static Task<(int Code, string Output, string Error)> BashAsync(params string[] args) =>
+        BashAsync(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), args);
+
+    private static async Task<(int Code, string Output, string Error)> BashAsync(Dictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("bash") { WorkingDirectory = Processes.RepositoryRoot, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in args)
@@ -50,11 +84,16 @@ public sealed class ScriptTests
             start.ArgumentList.Add(arg);
         }
 
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        using var deadline = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(deadline.Token);
         return (process.ExitCode, await output, await error);
     }
 }

@@ -2,14 +2,18 @@ using Pcn.GpuKernels.Backends.Ilgpu;
 
 namespace Pcn.GpuKernels.Tests.Backends;
 
-/// <summary>A fact that runs only where a CUDA device is present, and is reported as skipped elsewhere.</summary>
+/// <summary>
+/// A fact that is skipped only where nothing NVIDIA is installed (<see cref="CudaStatus.Absent"/>). Where a driver or
+/// device exists the test runs, so a broken setup fails it (its first line, <see cref="CudaProbe.RequirePresent"/>,
+/// names what the probe found) instead of being skipped.
+/// </summary>
 public sealed class CudaFactAttribute : FactAttribute
 {
     public CudaFactAttribute()
     {
-        if (!IlgpuBackend.IsCudaAvailable())
+        if (CudaProbe.Probe().Status == CudaStatus.Absent)
         {
-            Skip = "no CUDA device";
+            Skip = "no NVIDIA GPU or driver on this machine";
         }
     }
 }

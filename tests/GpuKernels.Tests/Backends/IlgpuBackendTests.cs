@@ -220,6 +220,7 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
     [CudaFact]
     public void Cuda_MatchesReference_OnAModerateShape()
     {
+        CudaProbe.RequirePresent();
         using IlgpuBackend cuda = IlgpuBackend.CreateCuda();
         using var h = new BackendHarness(cuda, seed: 16);
         const int Batch = 64, NIn = 300, NOut = 130;
