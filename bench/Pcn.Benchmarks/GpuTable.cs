@@ -16,7 +16,7 @@ namespace Pcn.Benchmarks;
 /// <summary>
 /// <c>pcn-bench --gpu-table</c>: µPC batches per second (B = 64, N = 512, T = H, H = 8 and 128 by default) on each
 /// backend, in the single-process network (<see cref="PcBatchCase"/>: one fixed batch of random inputs) and through
-/// the layer grains of one silo (Fashion-MNIST batches), each over a few batches after one warm-up, with what each
+/// the layer grains of one silo (Fashion-MNIST batches), each over a few batches after three warm-ups (a layer alternates between two buffers, and the first batch has no update before it, so the first three batches meet new kernel tables), with what each
 /// batch asked of the device (<see cref="IPcBackend.Counters"/> read before and after it).
 /// </summary>
 internal static class GpuTable
@@ -29,7 +29,7 @@ internal static class GpuTable
     public static async Task<int> RunAsync(GpuTableOptions options)
     {
         CudaProbeResult probe = CudaProbe.Probe();
-        Console.WriteLine($"GPU table — µPC, B = {BatchSize}, N = {options.Width}, T = H; {options.Batches} timed batches after one warm-up; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"GPU table — µPC, B = {BatchSize}, N = {options.Width}, T = H; {options.Batches} timed batches after three warm-ups; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine(probe);
         // Each row is printed as soon as it is measured, so a run stopped by a time limit keeps what it measured; the
         // whole table, in order, follows at the end.
@@ -91,7 +91,11 @@ internal static class GpuTable
                 try
                 {
                     using var batch = new PcBatchCase(backend, options.Width, depth, steps: depth);
-                    batch.Run();
+                    for (int warmUp = 0; warmUp < 3; warmUp++)
+                    {
+                        batch.Run();
+                    }
+
                     double seconds = 0;
                     DeviceCounters total = default;
                     for (int k = 1; k <= options.Batches; k++)
@@ -118,10 +122,10 @@ internal static class GpuTable
 
     private static async Task ThroughGrainsAsync(string backend, GpuTableOptions options, Action<Row> report)
     {
-        string? missing = backend is "cpu" or "cuda" ? null : "silos compute on cpu or cuda";
+        string? missing = null;
         try
         {
-            Dataset.Inspect(options.DataDirectory, 10, BatchSize * (options.Batches + 1), BatchSize);
+            Dataset.Inspect(options.DataDirectory, 10, BatchSize * (options.Batches + 3), BatchSize);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or IdxFormatException)
         {
@@ -139,13 +143,17 @@ internal static class GpuTable
         }
 
         var builder = new TestClusterBuilder(1);
-        if (backend == "cuda")
+        switch (backend)
         {
-            builder.AddSiloBuilderConfigurator<CudaSilo>();
-        }
-        else
-        {
-            builder.AddSiloBuilderConfigurator<CpuSilo>();
+            case "cuda":
+                builder.AddSiloBuilderConfigurator<CudaSilo>();
+                break;
+            case "ilgpu-cpu":
+                builder.AddSiloBuilderConfigurator<IlgpuCpuSilo>();
+                break;
+            default:
+                builder.AddSiloBuilderConfigurator<CpuSilo>();
+                break;
         }
 
         TestCluster cluster = builder.Build();
@@ -169,13 +177,13 @@ internal static class GpuTable
     }
 
     /// <summary>
-    /// One run of 1 + K batches through the grains. Batches/s from the coordinator's batch times (batch 1 untimed);
+    /// One run of 3 + K batches through the grains. Batches/s from the coordinator's batch times (batches 1–3 untimed);
     /// device counts from the silo backend's counters at the first poll that sees each batch count, so they are per
     /// batch as polled (a poll lands anywhere inside a batch), not exact.
     /// </summary>
     private static async Task<Row> GrainRunAsync(IGrainFactory grains, IPcBackend siloBackend, string backend, int depth, GpuTableOptions options)
     {
-        int total = options.Batches + 1;
+        int total = options.Batches + 3;
         var request = new RunRequest(
             $"gpu-table-{backend}-{depth}-{Guid.NewGuid():N}",
             new NetworkOptions(depth, options.Width, Seed: 1),
@@ -190,14 +198,14 @@ internal static class GpuTable
             await Task.Delay(10);
             snapshot = await coordinator.GetSnapshotAsync(summaries.Count == 0 ? 0 : summaries[^1].Batch);
             summaries.AddRange(snapshot.Summaries);
-            if (snapshot.Batches >= 1 && snapshot.Batches < total && (polled.Count == 0 || polled[^1].Batch < snapshot.Batches))
+            if (snapshot.Batches >= 3 && snapshot.Batches < total && (polled.Count == 0 || polled[^1].Batch < snapshot.Batches))
             {
                 polled.Add((snapshot.Batches, siloBackend.Counters));
             }
         }
 
         await coordinator.DropAsync(keepCheckpoints: false);
-        if (snapshot.State != RunState.Completed || summaries.Count < 2)
+        if (snapshot.State != RunState.Completed || summaries.Count < 4)
         {
             return Row.Failure(backend, depth, GrainsPath, $"the run ended {snapshot.State.ToString().ToLowerInvariant()}: {snapshot.Failure}");
         }
@@ -209,7 +217,7 @@ internal static class GpuTable
             Console.WriteLine($"  {backend} H={depth} {GrainsPath}, {span} as polled: {Counts(polled[i].Counters - polled[i - 1].Counters, batches)} per batch");
         }
 
-        BatchSummary first = summaries.First(s => s.Batch == 1), last = summaries[^1];
+        BatchSummary first = summaries.First(s => s.Batch == 3), last = summaries[^1];
         double rate = (last.Batch - first.Batch) / (last.ElapsedSeconds - first.ElapsedSeconds);
         return polled.Count < 2
             ? new Row(backend, depth, GrainsPath, rate, default, 0, "device counts: batches too quick to poll", false)
@@ -258,13 +266,10 @@ internal static class GpuTable
     private static DeviceCounters Add(DeviceCounters a, DeviceCounters b) => new(
         a.Launches + b.Launches, a.HostWaits + b.HostWaits, a.Allocations + b.Allocations, a.HostToDeviceBytes + b.HostToDeviceBytes, a.DeviceToHostBytes + b.DeviceToHostBytes);
 
-    /// <summary>
-    /// The one place that gives a silo its backend. AddPcnGrains takes <c>cuda: bool</c> today; should it take a backend
-    /// name instead, only this line changes.
-    /// </summary>
+    /// <summary>A silo on one machine whose layers compute on <paramref name="backend"/>.</summary>
     private static void ConfigureSilo(ISiloBuilder silo, string backend) => silo
         .AddPcnFileStorage(Path.Combine(BenchStore.Directory, ".state", $"gpu-table-{backend}"))
-        .AddPcnGrains(new CheckpointSettings(BenchStore.Directory), cuda: backend == "cuda");
+        .AddPcnGrains(new CheckpointSettings(BenchStore.Directory), backend);
 
     /// <summary>One line of the table: a rate and the device counts over <see cref="CountedBatches"/>, or why there is none.</summary>
     private sealed record Row(string Backend, int Depth, string Path, double? Rate, DeviceCounters Counts, int CountedBatches, string? Note, bool Failed)
@@ -277,6 +282,11 @@ internal static class GpuTable
     private sealed class CpuSilo : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => ConfigureSilo(siloBuilder, "cpu");
+    }
+
+    private sealed class IlgpuCpuSilo : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => ConfigureSilo(siloBuilder, "ilgpu-cpu");
     }
 
     private sealed class CudaSilo : ISiloConfigurator

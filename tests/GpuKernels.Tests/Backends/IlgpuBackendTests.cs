@@ -222,10 +222,26 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
     {
         CudaProbe.RequirePresent();
         using IlgpuBackend cuda = IlgpuBackend.CreateCuda();
-        using var h = new BackendHarness(cuda, seed: 16);
-        const int Batch = 64, NIn = 300, NOut = 130;
 
         Assert.Equal("ilgpu-cuda", cuda.Name);
+        CheckModerateShape(cuda);
+    }
+
+    /// <summary>The kernels with a GPU's tile sizes (16×16 product groups, 256-thread reductions), on the CPU.</summary>
+    [Fact]
+    public void CudaLikeCpuAccelerator_MatchesReference_OnAModerateShape()
+    {
+        using IlgpuBackend backend = IlgpuBackend.CreateCpuLikeCuda();
+
+        Assert.Contains("warp 32, groups up to 256 threads", backend.DeviceDescription);
+        CheckModerateShape(backend);
+    }
+
+    /// <summary>Every operation against the double-precision reference at B = 64, N_in = 300, N_out = 130.</summary>
+    private static void CheckModerateShape(IlgpuBackend backend)
+    {
+        using var h = new BackendHarness(backend, seed: 16);
+        const int Batch = 64, NIn = 300, NOut = 130;
         BackendChecks.CheckPredict(h, Batch, NIn, NOut, withResidual: false, scale: 0.05);
         BackendChecks.CheckPredict(h, Batch, NOut, NOut, withResidual: true, scale: 0.05);
         BackendChecks.CheckFeedback(h, Batch, NIn, NOut, scale: 0.05);
@@ -238,7 +254,7 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
             using Twin z = h.Random(Batch, NIn, -4, 4);
             using Twin u = h.Zeros(Batch, NIn);
             h.Both((b, t) => b.Activate(activation, t(z), t(u)));
-            h.AssertClose(u, $"CUDA Activate {activation}");
+            h.AssertClose(u, $"{backend.Name} Activate {activation}");
             BackendChecks.CheckActivityStep(h, activation, withErrorAbove: true, Batch, NIn);
             BackendChecks.CheckActivityStep(h, activation, withErrorAbove: false, Batch, NIn, inPlace: false);
             BackendChecks.CheckBackpropagate(h, activation, withErrorAbove: true, Batch, NIn);
@@ -249,7 +265,7 @@ public sealed class IlgpuBackendTests(IlgpuCpuBackendFixture fixture) : IClassFi
         using Twin source = h.Random(Batch, NIn);
         using Twin transposed = h.Zeros(NIn, Batch);
         h.Both((b, t) => b.Transpose(t(source), t(transposed)));
-        h.AssertClose(transposed, "CUDA Transpose", absolute: 0, relative: 0);
+        h.AssertClose(transposed, $"{backend.Name} Transpose", absolute: 0, relative: 0);
     }
 
     private static double RelativeError(double actual, double expected) =>

@@ -171,21 +171,8 @@ public sealed partial class IlgpuBackend : IPcBackend
         }
     }
 
-    /// <summary>Returns whether a CUDA device is present (probed once per process).</summary>
-    public static bool IsCudaAvailable() => CudaAvailable.Value;
-
-    private static readonly Lazy<bool> CudaAvailable = new(() =>
-    {
-        try
-        {
-            using Context context = Context.Create(builder => builder.Cuda());
-            return context.GetCudaDevices().Count > 0;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return false;
-        }
-    });
+    /// <summary>Returns whether a CUDA device is present and works (<see cref="CudaProbe"/>, probed once per process).</summary>
+    public static bool IsCudaAvailable() => CudaProbe.Probe().Status == CudaStatus.Present;
 
     /// <inheritdoc/>
     public Tensor Allocate(int rows, int columns)
