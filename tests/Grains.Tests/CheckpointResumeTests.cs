@@ -103,28 +103,8 @@ public sealed class CheckpointResumeTests(OneSiloCluster fixture) : IClassFixtur
     /// <summary>The trainer runs in one go; the grains' history (loss, energies, accuracy per batch) and final weights must equal it.</summary>
     private static async Task AssertEqualsTrainerAsync(ITrainingCoordinatorGrain coordinator, Trainer trainer, RunRequest request)
     {
-        var reports = new List<BatchReport>();
-        trainer.Run(new Collect(reports));
-        IReadOnlyList<BatchSummary> summaries = (await coordinator.GetSnapshotAsync(0)).Summaries;
-        Assert.Equal(reports.Select(r => r.Batch), summaries.Select(s => s.Batch));
-        for (int i = 0; i < reports.Count; i++)
-        {
-            Assert.Equal(reports[i].TrainLoss, summaries[i].TrainLoss);
-            Assert.Equal(reports[i].LayerEnergies ?? [], summaries[i].LayerEnergies);
-            Assert.Equal(reports[i].TestAccuracy, summaries[i].TestAccuracy);
-        }
-
-        for (int l = 1; l <= request.Network.LayerCount; l++)
-        {
-            float[] local = new float[trainer.Network.Layer(l).Weights.Length];
-            trainer.Network.Backend.Download(trainer.Network.Layer(l).Weights, local);
-            TensorPayload remote = await coordinator.GetWeightsAsync(l);
-            Assert.True(local.AsSpan().SequenceEqual(remote.Values), $"W_{l} differs from the trainer's");
-        }
-    }
-
-    private sealed class Collect(List<BatchReport> reports) : IProgress<BatchReport>
-    {
-        public void Report(BatchReport value) => reports.Add(value);
+        List<BatchReport> reports = TrainerComparison.Run(trainer).Reports;
+        TrainerComparison.AssertSummariesEqual(reports, (await coordinator.GetSnapshotAsync(0)).Summaries);
+        await TrainerComparison.AssertWeightsEqualAsync(coordinator, trainer, request.Network.LayerCount);
     }
 }

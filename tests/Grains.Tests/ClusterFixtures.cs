@@ -15,10 +15,13 @@ public abstract class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(_silos);
-        builder.AddSiloBuilderConfigurator<PcnSilo>();
+        Configure(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>Adds the silos' configuration: Pcn's grains on one machine, unless a fixture needs other.</summary>
+    protected virtual void Configure(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<PcnSilo>();
 
     public async Task DisposeAsync()
     {

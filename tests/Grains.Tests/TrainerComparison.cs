@@ -19,22 +19,38 @@ internal static class TrainerComparison
         DataSource source = request.Data;
         Dataset data = Dataset.Load(source.Directory, new Normalisation(source.Mean, source.Std), source.LimitTrain, source.LimitTest);
         using var trainer = new Trainer(backend, request.Network, request.Training, data);
-        var reports = new List<BatchReport>();
-        TrainingResult expected = trainer.Run(new Collect(reports));
+        (TrainingResult expected, List<BatchReport> reports) = Run(trainer);
         Assert.Equal(status, expected.Status);
         Assert.Equal(expected.Failure, final.Failure);
         Assert.Equal(expected.Batches, final.Batches);
-        Assert.Equal(reports.Count, summaries.Count);
+        AssertSummariesEqual(reports, summaries);
+        await AssertWeightsEqualAsync(grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId), trainer, request.Network.LayerCount);
+    }
+
+    /// <summary>Runs the trainer to its end, collecting its batch reports.</summary>
+    public static (TrainingResult Result, List<BatchReport> Reports) Run(Trainer trainer)
+    {
+        var reports = new List<BatchReport>();
+        TrainingResult result = trainer.Run(new Collect(reports));
+        return (result, reports);
+    }
+
+    /// <summary>Every batch's train loss, layer energies and test accuracy, bit for bit.</summary>
+    public static void AssertSummariesEqual(IReadOnlyList<BatchReport> reports, IReadOnlyList<BatchSummary> summaries)
+    {
+        Assert.Equal(reports.Select(r => r.Batch), summaries.Select(s => s.Batch));
         for (int i = 0; i < reports.Count; i++)
         {
-            Assert.Equal(reports[i].Batch, summaries[i].Batch);
             Assert.Equal(reports[i].TrainLoss, summaries[i].TrainLoss);
             Assert.Equal(reports[i].LayerEnergies ?? [], summaries[i].LayerEnergies);
             Assert.Equal(reports[i].TestAccuracy, summaries[i].TestAccuracy);
         }
+    }
 
-        ITrainingCoordinatorGrain coordinator = grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
-        for (int l = 1; l <= request.Network.LayerCount; l++)
+    /// <summary>Every layer's weights in the grains equal the trainer's, bit for bit.</summary>
+    public static async Task AssertWeightsEqualAsync(ITrainingCoordinatorGrain coordinator, Trainer trainer, int layers)
+    {
+        for (int l = 1; l <= layers; l++)
         {
             float[] local = new float[trainer.Network.Layer(l).Weights.Length];
             trainer.Network.Backend.Download(trainer.Network.Layer(l).Weights, local);

@@ -13,8 +13,25 @@ namespace Pcn.Grains.Exchange;
 /// </summary>
 public sealed class SumsReader(IPcBackend backend)
 {
+    /// <summary>Runs whose last reads are kept (the newest).</summary>
+    private const int RunsKept = 16;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Run, int Pass), Round> _rounds = [];
+    private readonly Dictionary<string, (int Pass, DeviceCounters Counts)[]> _lastReads = [];
+    private readonly Queue<string> _runsRead = new();
+
+    /// <summary>
+    /// The backend's counts just after the reads of a run's last two batches (older first), or null before two: the
+    /// difference is exactly what one steady-state batch asked of the device (its update, clamp, inference and read).
+    /// </summary>
+    public (int Pass, DeviceCounters Counts)[]? LastReads(string run)
+    {
+        lock (_gate)
+        {
+            return _lastReads.TryGetValue(run, out (int Pass, DeviceCounters Counts)[]? reads) && reads[0].Pass > 0 ? [.. reads] : null;
+        }
+    }
 
     /// <summary>Counts a layer of <paramref name="run"/> into the round of <paramref name="pass"/>.</summary>
     public void Join(string run, int pass)
@@ -65,10 +82,34 @@ public sealed class SumsReader(IPcBackend backend)
         if (complete is not null)
         {
             // The wait runs off the caller's thread: a grain's turn must not block on the device.
-            _ = Task.Run(() => complete.Read(backend));
+            _ = Task.Run(() =>
+            {
+                complete.Read(backend);
+                Remember(run, pass, backend.Counters);
+            });
         }
 
         return done;
+    }
+
+    private void Remember(string run, int pass, DeviceCounters counts)
+    {
+        lock (_gate)
+        {
+            if (!_lastReads.TryGetValue(run, out (int Pass, DeviceCounters Counts)[]? reads))
+            {
+                _runsRead.Enqueue(run);
+                if (_runsRead.Count > RunsKept)
+                {
+                    _lastReads.Remove(_runsRead.Dequeue());
+                }
+
+                _lastReads[run] = reads = new (int, DeviceCounters)[2];
+            }
+
+            reads[0] = reads[1];
+            reads[1] = (pass, counts);
+        }
     }
 
     private sealed class Round

@@ -271,7 +271,7 @@ public sealed partial class IlgpuBackend
         where T : unmanaged
     {
         /// <summary>Distinct tables kept before the cache starts again (layers built and dropped over a long life).</summary>
-        private const int MaxTables = 4096;
+        private const int MaxTables = 1 << 16;
 
         private readonly Dictionary<TableKey, MemoryBuffer1D<T, Stride1D.Dense>> _tables = [];
 

@@ -222,32 +222,38 @@ public sealed partial class IlgpuBackend : IPcBackend
             return;
         }
 
-        long first = long.MaxValue, end = 0;
+        // Slots of neighbouring layers usually lie side by side: adjacent ranges are copied as one.
+        var ranges = new List<(long Start, long End)>(scalars.Length);
         foreach (Scalars s in scalars)
         {
             IlgpuScalars own = OwnScalars(s, nameof(ReadScalars));
             if (own.Count > 0)
             {
-                first = Math.Min(first, own.Offset);
-                end = Math.Max(end, own.Offset + own.Count);
+                ranges.Add((own.Offset, own.Offset + own.Count));
             }
         }
 
+        ranges.Sort();
         lock (_gate)
         {
             Enter();
             LaunchAll();
-            if (end > first)
+            for (int i = 0; i < ranges.Count;)
             {
-                _scalarBuffer!.View.SubView(first, end - first).CopyToCPU(_accelerator.DefaultStream, _scalarHost.AsSpan((int)first, (int)(end - first)));
-                _counters.DeviceToHostBytes += (end - first) * sizeof(double);
+                (long start, long end) = ranges[i++];
+                while (i < ranges.Count && ranges[i].Start <= end)
+                {
+                    end = Math.Max(end, ranges[i++].End);
+                }
+
+                _scalarBuffer!.View.SubView(start, end - start).CopyToCPU(_accelerator.DefaultStream, _scalarHost.AsSpan((int)start, (int)(end - start)));
+                _counters.DeviceToHostBytes += (end - start) * sizeof(double);
             }
 
             WaitForDevice();
             foreach (Scalars s in scalars)
             {
-                var own = (IlgpuScalars)s;
-                Array.Copy(_scalarHost, own.Offset, s.Host, 0, s.Count);
+                Array.Copy(_scalarHost, ((IlgpuScalars)s).Offset, s.Host, 0, s.Count);
             }
         }
     }
