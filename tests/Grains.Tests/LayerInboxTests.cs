@@ -46,6 +46,27 @@ public sealed class LayerInboxTests : IDisposable
     }
 
     [Fact]
+    public async Task MessagesOfAnEarlierBuilding_AreDropped_AfterAReset()
+    {
+        // The scene of a resume: the old pass of batch 161 had sent steps 0 and 1 when the layers were built again;
+        // those messages arrive after the reset and must not stand in for the new pass's.
+        var inbox = new LayerInbox("layer 4 of run cut");
+        Assert.True(inbox.Deposit(Sender.Below, new NeighbourMessage(161, 0, _a, null, Generation: 7)));
+        inbox.Reset(generation: 9);
+        Assert.True(inbox.Deposit(Sender.Below, new NeighbourMessage(161, 1, _a, null, Generation: 7)));
+        Assert.False(inbox.IsCurrent(7));
+
+        ValueTask<NeighbourMessage> step0 = inbox.ReceiveAsync(Sender.Below, 161, 0);
+        Assert.False(step0.IsCompleted);
+        Assert.True(inbox.Deposit(Sender.Below, new NeighbourMessage(161, 0, _b, null, Generation: 9)));
+        Assert.Same(_b, (await step0.AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Tensor);
+
+        // Unversioned messages (a coordinator that has not built the layers itself) are taken by any building.
+        Assert.True(inbox.Deposit(Sender.Below, new NeighbourMessage(161, 1, _a, null)));
+        Assert.Same(_a, (await inbox.ReceiveAsync(Sender.Below, 161, 1)).Tensor);
+    }
+
+    [Fact]
     public async Task MessageForAnotherBatch_FailsTheWait_NamingBoth()
     {
         var inbox = new LayerInbox("layer 2 of run r");

@@ -56,7 +56,7 @@ public sealed partial class TrainingCoordinatorGrain
                 {
                     BatchBuffers buffers = x[k % TestBatchesInFlight];
                     iterator.Fill(k, buffers.X, buffers.Y, buffers.Labels);
-                    _ = _layers[0].DeliverActivityAsync(new ActivityMessage(pass, k, payloads[k % TestBatchesInFlight]));
+                    _ = _layers[0].DeliverActivityAsync(new ActivityMessage(pass, k, payloads[k % TestBatchesInFlight], _generation));
                 }
             }
         }

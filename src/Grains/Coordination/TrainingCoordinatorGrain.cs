@@ -39,6 +39,9 @@ public sealed partial class TrainingCoordinatorGrain(
     private string? _failure;
     private bool _cancelRequested;
     private int _batches;
+
+    // The current building of the layers (LayerSetup.Generation); 0 until this activation builds them.
+    private int _generation;
     private double _elapsedBefore;
     private double _setupBefore;
     private double _evaluationSeconds;

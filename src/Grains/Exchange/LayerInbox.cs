@@ -21,6 +21,7 @@ public sealed class LayerInbox : IValueTaskSource<NeighbourMessage>
     private Awaited? _awaited;
     private string? _fault;
     private bool _closed;
+    private int _generation;
 
     /// <summary>Creates the inbox of <paramref name="owner"/> ("layer 3 of run r"), for messages.</summary>
     public LayerInbox(string owner) => _owner = owner;
@@ -63,6 +64,12 @@ public sealed class LayerInbox : IValueTaskSource<NeighbourMessage>
 
             if (_fault is not null)
             {
+                return true;
+            }
+
+            if (!IsCurrentLocked(message.Generation))
+            {
+                // Sent before the layers were built again (a resume): its pass is gone, and so is the message.
                 return true;
             }
 
@@ -185,6 +192,37 @@ public sealed class LayerInbox : IValueTaskSource<NeighbourMessage>
             Array.Clear(_slots);
         }
     }
+
+    /// <summary>
+    /// Starts a new building of the run's layers: from now on only messages of <paramref name="generation"/> (or
+    /// unversioned ones) are taken; a fault, and the messages of other buildings the inbox held, are forgotten.
+    /// </summary>
+    public void Reset(int generation)
+    {
+        lock (_gate)
+        {
+            _generation = generation;
+            _fault = null;
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                if (_slots[i].Full && !IsCurrentLocked(_slots[i].Message.Generation))
+                {
+                    _slots[i] = default;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether a message of <paramref name="generation"/> belongs to the current building.</summary>
+    public bool IsCurrent(int generation)
+    {
+        lock (_gate)
+        {
+            return IsCurrentLocked(generation);
+        }
+    }
+
+    private bool IsCurrentLocked(int generation) => generation == 0 || generation == _generation;
 
     /// <summary>Closes the inbox for good (the activation is going): deposits are refused and a waiting loop fails.</summary>
     public void Close()

@@ -10,4 +10,5 @@ namespace Pcn.Grains.Exchange;
 /// <param name="Step">The inference step (the test batch's index during an evaluation).</param>
 /// <param name="Tensor">z from below, or the feedback from above.</param>
 /// <param name="Error">The error of the layer above when it has an identity skip; otherwise null.</param>
-public readonly record struct NeighbourMessage(int Batch, int Step, Tensor Tensor, Tensor? Error);
+/// <param name="Generation">The building of the run's layers it was sent in; 0 is accepted by any inbox.</param>
+public readonly record struct NeighbourMessage(int Batch, int Step, Tensor Tensor, Tensor? Error, int Generation = 0);

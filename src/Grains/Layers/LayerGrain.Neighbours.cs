@@ -33,7 +33,7 @@ public sealed partial class LayerGrain
     public Task DeliverActivityAsync(ActivityMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Stage(Sender.Below, message.Batch, message.Step, message.Activity, null);
+        Stage(Sender.Below, message.Batch, message.Step, message.Activity, null, message.Generation);
         return Task.CompletedTask;
     }
 
@@ -41,7 +41,7 @@ public sealed partial class LayerGrain
     public Task DeliverFeedbackAsync(FeedbackMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Stage(Sender.Above, message.Batch, message.Step, message.Feedback, message.Error);
+        Stage(Sender.Above, message.Batch, message.Step, message.Feedback, message.Error, message.Generation);
         return Task.CompletedTask;
     }
 
@@ -62,12 +62,12 @@ public sealed partial class LayerGrain
     {
         Tensor z = Layer.Activity;
         instruments.Message(MessageKind.Activity, (long)z.Length * sizeof(float));
-        if (TryHandOver(_aboveKey!, ref _aboveInbox, Sender.Below, new NeighbourMessage(batch, step, z, null)))
+        if (TryHandOver(_aboveKey!, ref _aboveInbox, Sender.Below, new NeighbourMessage(batch, step, z, null, Setup.Generation)))
         {
             return;
         }
 
-        _ = _above!.DeliverActivityAsync(new ActivityMessage(batch, step, backend.ToMessagePayload(z)));
+        _ = _above!.DeliverActivityAsync(new ActivityMessage(batch, step, backend.ToMessagePayload(z), Setup.Generation));
     }
 
     /// <summary>The feedback a_ℓ·d_ℓ·W_ℓ of step <paramref name="step"/>, and d_ℓ itself when this layer has a skip, to layer ℓ−1.</summary>
@@ -76,12 +76,12 @@ public sealed partial class LayerGrain
         Tensor feedback = Layer.Feedback;
         Tensor? error = Layer.Shape.HasSkip ? Layer.Error : null;
         instruments.Message(MessageKind.Feedback, ((long)feedback.Length + (error?.Length ?? 0)) * sizeof(float));
-        if (TryHandOver(_belowKey!, ref _belowInbox, Sender.Above, new NeighbourMessage(batch, step, feedback, error)))
+        if (TryHandOver(_belowKey!, ref _belowInbox, Sender.Above, new NeighbourMessage(batch, step, feedback, error, Setup.Generation)))
         {
             return;
         }
 
-        _ = _below!.DeliverFeedbackAsync(new FeedbackMessage(batch, step, backend.ToMessagePayload(feedback), error is null ? null : backend.ToMessagePayload(error)));
+        _ = _below!.DeliverFeedbackAsync(new FeedbackMessage(batch, step, backend.ToMessagePayload(feedback), error is null ? null : backend.ToMessagePayload(error), Setup.Generation));
     }
 
     /// <summary>Deposits into the neighbour's inbox when it is active on this silo; false when it must go through Orleans.</summary>
@@ -108,9 +108,15 @@ public sealed partial class LayerGrain
     private ValueTask<NeighbourMessage> ReceiveAboveAsync(int batch, int step) => Inbox.ReceiveAsync(Sender.Above, batch, step);
 
     /// <summary>A message from another silo: copied into this layer's staging tensors for its slot, then left in the inbox.</summary>
-    private void Stage(Sender sender, int batch, int step, TensorPayload first, TensorPayload? second)
+    private void Stage(Sender sender, int batch, int step, TensorPayload first, TensorPayload? second, int generation)
     {
         LayerInbox inbox = Inbox;
+        if (!inbox.IsCurrent(generation))
+        {
+            // Sent before the layers were built again: dropped before it can take a staging tensor.
+            return;
+        }
+
         if (!inbox.IsFree(sender, step))
         {
             // Its slot still holds the message of step − 2: copying would overwrite what the loop has not read yet.
@@ -121,7 +127,7 @@ public sealed partial class LayerGrain
         int slot = ((int)sender * 2) + (step & 1);
         Tensor tensor = backend.Receive(first, ref _staging[slot]);
         Tensor? error = second is null ? null : backend.Receive(second, ref _staging[4 + (step & 1)]);
-        inbox.Deposit(sender, new NeighbourMessage(batch, step, tensor, error));
+        inbox.Deposit(sender, new NeighbourMessage(batch, step, tensor, error, generation));
     }
 
     private void ResetMessageCounts() => (_localSent, _remoteSent) = (0, 0);

@@ -54,6 +54,7 @@ public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exc
     {
         ArgumentNullException.ThrowIfNull(setup);
         await StopPassAsync("its run is starting again from a checkpoint");
+        Inbox.Reset(setup.Generation);
         var shape = new NetworkShape(setup.Network);
         LayerShape layer = shape[setup.Layer];
         Release();
