@@ -187,7 +187,7 @@ internal static class GpuTable
         var request = new RunRequest(
             $"gpu-table-{backend}-{depth}-{Guid.NewGuid():N}",
             new NetworkOptions(depth, options.Width, Seed: 1),
-            new TrainingOptions(InferenceSteps: depth, BatchLimit: total, TestEvery: int.MaxValue, CheckpointEvery: 0),
+            new TrainingOptions(InferenceSteps: depth, BatchLimit: total, TestEvery: int.MaxValue, CheckpointEvery: 0, EarlyStopAccuracy: 0),
             DataSource.FashionMnist(options.DataDirectory) with { LimitTrain = BatchSize * total, LimitTest = BatchSize });
         ITrainingCoordinatorGrain coordinator = grains.GetGrain<ITrainingCoordinatorGrain>(request.RunId);
         RunSnapshot snapshot = await coordinator.StartAsync(request);
