@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --for train
 dotnet build src/Client -c Release --nologo -v quiet
 pcn=(dotnet src/Client/bin/Release/net10.0/pcn.dll)
 out="${out:-sweeps/depth-N$width}"

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --for train
 dotnet build src/Client -c Release --nologo -v quiet
 pcn=(dotnet src/Client/bin/Release/net10.0/pcn.dll)
 common=(--param mupc --algorithm pc --epochs 1 --test-every 300 --activation relu --seed "$seed" --parallel "$parallel" "${backend[@]}" --quiet "${more[@]}")
@@ -37,25 +37,44 @@ best() {
            END { if (point == "") exit 1; print point }' "$1/results.csv"
 }
 
+# best DIR: prints "η β loss accuracy" of DIR's best point, or stops the script when no point there completed.
+best_of() {
+  if ! best "$1"; then
+    echo "reproduce-transfer.sh: no point of $1 completed (see $1/results.csv); nothing to transfer" >&2
+    exit 1
+  fi
+}
+
+# The widest width's grid gives the point that is transferred (not whichever width the loop saw last).
+widest=0
+for width in ${widths//,/ }; do
+  if [ "$width" -gt "$widest" ]; then widest=$width; fi
+done
+
 sweeps=()
 for width in ${widths//,/ }; do
   "${pcn[@]}" sweep --name "transfer-H8-N$width" --sweep-dir "$out/H8-N$width" --depth 8 --width "$width" --lr "$lrs" --beta "$betas" "${common[@]}"
   sweeps+=(--sweep "$out/H8-N$width")
-  read -r lr beta loss accuracy < <(best "$out/H8-N$width")
-  echo "H = 8, N = $width: best η = $lr, β = $beta (train loss $loss, test accuracy $accuracy%)"
+  point=$(best_of "$out/H8-N$width") || exit 1
+  read -r plr pbeta ploss paccuracy <<< "$point"
+  echo "H = 8, N = $width: best η = $plr, β = $pbeta (train loss $ploss, test accuracy $paccuracy%)"
+  if [ "$width" -eq "$widest" ]; then
+    lr=$plr beta=$pbeta
+  fi
 done
 
 if [ -n "$grid_depth" ]; then
-  "${pcn[@]}" sweep --name "transfer-H$grid_depth-N$width" --sweep-dir "$out/H$grid_depth-N$width" --depth "$grid_depth" --width "$width" --lr "$lrs" --beta "$betas" "${common[@]}"
-  sweeps+=(--sweep "$out/H$grid_depth-N$width")
-  read -r glr gbeta gloss gaccuracy < <(best "$out/H$grid_depth-N$width")
-  echo "H = $grid_depth, N = $width: best η = $glr, β = $gbeta (train loss $gloss, test accuracy $gaccuracy%)"
+  "${pcn[@]}" sweep --name "transfer-H$grid_depth-N$widest" --sweep-dir "$out/H$grid_depth-N$widest" --depth "$grid_depth" --width "$widest" --lr "$lrs" --beta "$betas" "${common[@]}"
+  sweeps+=(--sweep "$out/H$grid_depth-N$widest")
+  point=$(best_of "$out/H$grid_depth-N$widest") || exit 1
+  read -r glr gbeta gloss gaccuracy <<< "$point"
+  echo "H = $grid_depth, N = $widest: best η = $glr, β = $gbeta (train loss $gloss, test accuracy $gaccuracy%)"
 fi
 
 # The best point of the widest shallow grid, run at the deeper nets.
 for depth in ${depths//,/ }; do
-  "${pcn[@]}" sweep --name "transfer-best" --sweep-dir "$out/best-H$depth-N$width" --depth "$depth" --width "$width" --lr "$lr" --beta "$beta" "${common[@]}"
-  sweeps+=(--sweep "$out/best-H$depth-N$width")
+  "${pcn[@]}" sweep --name "transfer-best" --sweep-dir "$out/best-H$depth-N$widest" --depth "$depth" --width "$widest" --lr "$lr" --beta "$beta" "${common[@]}"
+  sweeps+=(--sweep "$out/best-H$depth-N$widest")
 done
 "${pcn[@]}" plot "${sweeps[@]}" --out "$out/plots"
 echo "tables under $out/, heatmaps in $out/plots/"

@@ -1,22 +1,45 @@
 #!/usr/bin/env bash
-# Runs every test of the solution (installing what they need first) and ends with the line "N passed, N failed".
+# Runs every test of the solution (installing what they need first) and ends with the line
+# "N passed, N failed, N skipped", counted from the test platform's own reports (one .trx per test project).
+# The test projects run one after another, so the process tests do not compete with the others for the cores.
+#   bash scripts/test.sh [dotnet test options, e.g. --filter "FullyQualifiedName~Grains"]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh || exit 1
 
-log=$(mktemp)
-dotnet test Pcn.slnx -c Release --nologo 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+if dotnet build Pcn.slnx -c Release --nologo; then
+  for project in tests/*/*.csproj; do
+    name=$(basename "$project" .csproj)
+    dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || status=1
+  done
+else
+  status=1
+fi
 
-# VSTest prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 20, Skipped: 0, Total: 20, ...".
-summary=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
-  awk '{f += $1; p += $2; s += $3} END {printf "%d passed, %d failed, %d skipped\n", p, f, s}')
-rm -f "$log"
-if [ -z "$summary" ] || [ "$summary" = "0 passed, 0 failed, 0 skipped" ]; then
+# Each test's outcome as the platform recorded it: Passed, Failed, or NotExecuted (skipped).
+summary=$(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+counts = {"Passed": 0, "Failed": 0, "NotExecuted": 0}
+reports = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
+for report in reports:
+    for result in ET.parse(report).getroot().iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
+        outcome = result.get("outcome", "Failed")
+        counts[outcome if outcome in counts else "Failed"] += 1
+if reports:
+    print(f"{counts['Passed']} passed, {counts['Failed']} failed, {counts['NotExecuted']} skipped")
+PY
+)
+if [ -z "$summary" ] || [[ "$summary" == "0 passed, 0 failed, "* ]]; then
   echo "0 passed, 1 failed"
-  echo "No test summary found: the build or the test run failed (exit code $status)." >&2
+  echo "No test report found: the build or the test run failed (exit code $status)." >&2
   exit 1
 fi
 echo "$summary"
+if [ "$status" -eq 0 ] && [[ "$summary" != *", 0 failed,"* ]]; then
+  status=1
+fi
 exit "$status"

@@ -4,6 +4,6 @@
 # e.g. `bash scripts/train.sh --width 512 --depth 32`; see `pcn help`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --for train
 dotnet build src/Client -c Release --nologo -v quiet
 exec dotnet src/Client/bin/Release/net10.0/pcn.dll train "$@"

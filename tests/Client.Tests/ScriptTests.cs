@@ -28,6 +28,19 @@ public sealed class ScriptTests
         Assert.Contains("unknown option --depht", error);
     }
 
+    [Fact]
+    public async Task InstallDeps_ForTraining_NeedsOnlyTheDataSet_AndRefusesAnUnknownPurpose()
+    {
+        // Training needs the data set alone (installed here, as for every test); the test-only packages are not asked for.
+        (int train, string trainOutput, string trainError) = await BashAsync(Path.Combine("scripts", "install-deps.sh"), "--for", "train");
+        (int unknown, _, string unknownError) = await BashAsync(Path.Combine("scripts", "install-deps.sh"), "--for", "serve");
+
+        Assert.True(train == 0, trainError);
+        Assert.DoesNotContain("redis", trainOutput + trainError, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(2, unknown);
+        Assert.Contains("--for serve: use train or test", unknownError);
+    }
+
     [SkippableFact]
     public async Task GpuScript_WithoutAGpu_SaysSoAndRunsNothing()
     {
