@@ -58,7 +58,7 @@ public sealed class TrainingSchedule
     }
 
     /// <summary>
-    /// The reference's early stop (spec §4): a message when the run must end as failed after this batch — non-finite
+    /// The reference's early stop (spec §5): a message when the run must end as failed after this batch — non-finite
     /// train loss, or a test accuracy below <see cref="TrainingOptions.EarlyStopAccuracy"/> — else null.
     /// </summary>
     public string? EarlyStop(int batch, double trainLoss, double? testAccuracy)
