@@ -19,9 +19,21 @@ public sealed record DataSource(
     /// <summary>The directory Debian's dataset-fashion-mnist installs.</summary>
     public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
 
-    /// <summary>Fashion-MNIST from Debian's package, normalised with mean 0.5 and std 0.5 (spec §6).</summary>
-    public static DataSource FashionMnist(string? directory = null) => new(directory ?? FashionMnistDirectory, 0.5f, 0.5f);
+    /// <summary>Fashion-MNIST's normalisation mean (spec §6).</summary>
+    public const float FashionMnistMean = 0.5f;
 
-    /// <summary>MNIST from <paramref name="directory"/>, normalised with mean 0.1307 and std 0.3081.</summary>
-    public static DataSource Mnist(string directory) => new(directory, 0.1307f, 0.3081f);
+    /// <summary>Fashion-MNIST's normalisation standard deviation (spec §6).</summary>
+    public const float FashionMnistStd = 0.5f;
+
+    /// <summary>MNIST's normalisation mean.</summary>
+    public const float MnistMean = 0.1307f;
+
+    /// <summary>MNIST's normalisation standard deviation.</summary>
+    public const float MnistStd = 0.3081f;
+
+    /// <summary>Fashion-MNIST from Debian's package, normalised with its mean and std (spec §6).</summary>
+    public static DataSource FashionMnist(string? directory = null) => new(directory ?? FashionMnistDirectory, FashionMnistMean, FashionMnistStd);
+
+    /// <summary>MNIST from <paramref name="directory"/>, normalised with its mean and std.</summary>
+    public static DataSource Mnist(string directory) => new(directory, MnistMean, MnistStd);
 }

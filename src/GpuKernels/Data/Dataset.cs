@@ -11,7 +11,7 @@ namespace Pcn.GpuKernels.Data;
 public sealed class Dataset
 {
     /// <summary>Where the Debian package <c>dataset-fashion-mnist</c> installs Fashion-MNIST.</summary>
-    public const string DefaultFashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
+    public const string DefaultFashionMnistDirectory = Abstractions.Messages.DataSource.FashionMnistDirectory;
 
     /// <summary>Appended to "not found" messages about <see cref="DefaultFashionMnistDirectory"/>.</summary>
     public const string InstallHint = "install Fashion-MNIST with: apt-get install dataset-fashion-mnist";

@@ -28,10 +28,10 @@ public sealed record Normalisation
     }
 
     /// <summary>Fashion-MNIST: mean 0.5, std 0.5, so <c>x = 2p/255 − 1</c> ∈ [−1, 1].</summary>
-    public static Normalisation FashionMnist { get; } = new(0.5f, 0.5f);
+    public static Normalisation FashionMnist { get; } = new(Abstractions.Messages.DataSource.FashionMnistMean, Abstractions.Messages.DataSource.FashionMnistStd);
 
     /// <summary>MNIST: mean 0.1307, std 0.3081.</summary>
-    public static Normalisation Mnist { get; } = new(0.1307f, 0.3081f);
+    public static Normalisation Mnist { get; } = new(Abstractions.Messages.DataSource.MnistMean, Abstractions.Messages.DataSource.MnistStd);
 
     /// <summary>The mean subtracted after scaling to [0, 1].</summary>
     public float Mean { get; }
