@@ -107,7 +107,7 @@ internal static class GpuTable
                         DeviceCounters counts = backend.Counters - before;
                         Console.WriteLine($"  {backendName} H={depth} single process, batch {k}: {1000 * elapsed,9:F1} ms; {Counts(counts, 1)}");
                         seconds += elapsed;
-                        total = Add(total, counts);
+                        total += counts;
                     }
 
                     report(new Row(backendName, depth, SinglePath, options.Batches / seconds, total, options.Batches, null, false));
@@ -262,9 +262,6 @@ internal static class GpuTable
         < 1024 * 1024 => $"{bytes / 1024:F1} KiB",
         _ => $"{bytes / (1024 * 1024):F1} MiB",
     };
-
-    private static DeviceCounters Add(DeviceCounters a, DeviceCounters b) => new(
-        a.Launches + b.Launches, a.HostWaits + b.HostWaits, a.Allocations + b.Allocations, a.HostToDeviceBytes + b.HostToDeviceBytes, a.DeviceToHostBytes + b.DeviceToHostBytes);
 
     /// <summary>A silo on one machine whose layers compute on <paramref name="backend"/>.</summary>
     private static void ConfigureSilo(ISiloBuilder silo, string backend) => silo

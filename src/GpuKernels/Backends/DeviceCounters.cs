@@ -22,4 +22,15 @@ public readonly record struct DeviceCounters(long Launches, long HostWaits, long
 
     /// <summary>The counts between two readings.</summary>
     public static DeviceCounters Subtract(DeviceCounters later, DeviceCounters earlier) => later - earlier;
+
+    /// <summary>The counts of two spans together.</summary>
+    public static DeviceCounters operator +(DeviceCounters a, DeviceCounters b) => new(
+        a.Launches + b.Launches,
+        a.HostWaits + b.HostWaits,
+        a.Allocations + b.Allocations,
+        a.HostToDeviceBytes + b.HostToDeviceBytes,
+        a.DeviceToHostBytes + b.DeviceToHostBytes);
+
+    /// <summary>The counts of two spans together.</summary>
+    public static DeviceCounters Add(DeviceCounters a, DeviceCounters b) => a + b;
 }

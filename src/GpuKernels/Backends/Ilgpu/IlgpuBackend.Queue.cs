@@ -27,6 +27,8 @@ public sealed partial class IlgpuBackend
     private readonly List<List<DeviceCommand>> _levels = [];
     private readonly Dictionary<CommandGroup, List<DeviceCommand>> _launchGroups = [];
     private readonly List<CommandGroup> _launchOrder = [];
+    private ElementwiseItem[] _elementwiseScratch = [];
+    private GemmItem[] _gemmScratch = [];
 
     /// <summary>
     /// Queues <paramref name="command"/> after every queued command it depends on: those that write what it reads or
@@ -137,6 +139,17 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    /// <summary>The first <paramref name="count"/> items of a reused host array (grown when too short): a launch's table.</summary>
+    private static Span<T> Scratch<T>(ref T[] array, int count)
+    {
+        if (array.Length < count)
+        {
+            array = new T[Math.Max(count, 2 * array.Length)];
+        }
+
+        return array.AsSpan(0, count);
+    }
+
     private static ResourceUse Use<TKey>(Dictionary<TKey, ResourceUse> uses, TKey key)
         where TKey : notnull
     {
@@ -201,7 +214,7 @@ public sealed partial class IlgpuBackend
 
     private void LaunchElementwise(CommandGroup group, List<DeviceCommand> members)
     {
-        ElementwiseItem[] items = new ElementwiseItem[members.Count];
+        Span<ElementwiseItem> items = Scratch(ref _elementwiseScratch, members.Count);
         int longest = 0;
         for (int i = 0; i < items.Length; i++)
         {
@@ -222,7 +235,7 @@ public sealed partial class IlgpuBackend
 
     private void LaunchGemm(CommandGroup group, List<DeviceCommand> members)
     {
-        GemmItem[] items = new GemmItem[members.Count];
+        Span<GemmItem> items = Scratch(ref _gemmScratch, members.Count);
         for (int i = 0; i < items.Length; i++)
         {
             items[i] = members[i].Product;
@@ -265,7 +278,7 @@ public sealed partial class IlgpuBackend
 
     /// <summary>
     /// Device copies of item tables, kept by content: a layer's operands stay where they are, so a batch's launches
-    /// find the tables of the batch before and copy nothing.
+    /// find the tables of the batch before and copy nothing. A table is looked up by its bytes without copying them.
     /// </summary>
     private sealed class TableCache<T>(IlgpuBackend owner)
         where T : unmanaged
@@ -273,12 +286,12 @@ public sealed partial class IlgpuBackend
         /// <summary>Distinct tables kept before the cache starts again (layers built and dropped over a long life).</summary>
         private const int MaxTables = 1 << 16;
 
-        private readonly Dictionary<TableKey, MemoryBuffer1D<T, Stride1D.Dense>> _tables = [];
+        private readonly Dictionary<byte[], MemoryBuffer1D<T, Stride1D.Dense>> _tables = new(TableBytes.Comparer);
 
-        public ArrayView<T> Find(T[] items)
+        public ArrayView<T> Find(ReadOnlySpan<T> items)
         {
-            var key = new TableKey(MemoryMarshal.AsBytes(items.AsSpan()).ToArray());
-            if (_tables.TryGetValue(key, out MemoryBuffer1D<T, Stride1D.Dense>? table))
+            ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(items);
+            if (_tables.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(bytes, out MemoryBuffer1D<T, Stride1D.Dense>? table))
             {
                 return table.View;
             }
@@ -293,8 +306,8 @@ public sealed partial class IlgpuBackend
             table = owner._accelerator.Allocate1D<T>(items.Length);
             owner._counters.Allocations++;
             table.View.CopyFromCPU(owner._accelerator.DefaultStream, items);
-            owner._counters.HostToDeviceBytes += key.Bytes.Length;
-            _tables[key] = table;
+            owner._counters.HostToDeviceBytes += bytes.Length;
+            _tables[bytes.ToArray()] = table;
             return table.View;
         }
 
@@ -309,20 +322,22 @@ public sealed partial class IlgpuBackend
         }
     }
 
-    /// <summary>A table's bytes, compared by content.</summary>
-    private sealed class TableKey(byte[] bytes) : IEquatable<TableKey>
+    /// <summary>Compares tables by their bytes, as arrays (the stored keys) or spans (a launch's items).</summary>
+    private sealed class TableBytes : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
     {
-        private readonly int _hash = Hash(bytes);
+        public static TableBytes Comparer { get; } = new();
 
-        public byte[] Bytes { get; } = bytes;
+        public bool Equals(byte[]? x, byte[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
 
-        public bool Equals(TableKey? other) => other is not null && other._hash == _hash && other.Bytes.AsSpan().SequenceEqual(Bytes);
+        public int GetHashCode(byte[] obj) => Hash(obj);
 
-        public override bool Equals(object? obj) => Equals(obj as TableKey);
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
 
-        public override int GetHashCode() => _hash;
+        public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
 
-        private static int Hash(byte[] bytes)
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+
+        private static int Hash(ReadOnlySpan<byte> bytes)
         {
             var hash = default(HashCode);
             hash.AddBytes(bytes);
