@@ -5,9 +5,9 @@ using Orleans.TestingHost;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Ilgpu;
-using Pcn.GpuKernels.Data;
 using Pcn.Grains.Hosting;
 using Pcn.Grains.Persistence;
 

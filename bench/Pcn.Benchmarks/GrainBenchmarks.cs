@@ -2,10 +2,10 @@ using Orleans.TestingHost;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends.Cpu;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
 using Pcn.Grains.Hosting;
+using Pcn.Network.Training;
 
 namespace Pcn.Benchmarks;
 

@@ -1,7 +1,7 @@
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends;
-using Pcn.GpuKernels.Network;
-using Pcn.GpuKernels.Training;
+using Pcn.Network.Structure;
+using Pcn.Network.Training;
 
 namespace Pcn.Benchmarks;
 

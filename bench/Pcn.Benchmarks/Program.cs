@@ -1,11 +1,11 @@
 using System.Globalization;
 using Pcn.Abstractions.Options;
 using Pcn.Benchmarks;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Cpu;
 using Pcn.GpuKernels.Backends.Ilgpu;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
+using Pcn.Network.Training;
 
 // Side-by-side figures for issue #2: FMA peak, GEMM, one µPC batch, one Fashion-MNIST epoch of µPC and BP.
 // Usage: pcn-bench [--quick] [--skip-epoch] [--wide] [--seeds N] [--data-dir DIR]; other modes below (--cuda-probe,

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Pcn.Abstractions.Options;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends.Cpu;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
+using Pcn.Network.Training;
 
 namespace Pcn.Benchmarks;
 

@@ -44,7 +44,7 @@ catch (ClusterUnreachableException e)
     Console.Error.WriteLine($"pcn: {e.Message}");
     return 1;
 }
-catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or IOException or FormatException or UnauthorizedAccessException or Pcn.GpuKernels.Data.IdxFormatException)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or IOException or FormatException or UnauthorizedAccessException or Pcn.Data.IdxFormatException)
 {
     // Errors a grain reports back (bad data, an existing run id) arrive here with their message intact; so do bad input files.
     Console.Error.WriteLine($"pcn: {OneLine(e.Message)}");

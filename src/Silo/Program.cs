@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Pcn.Abstractions.Options;
-using Pcn.Silo;
+using Pcn.Hosting;
 
 // pcn-silo: one silo of a Pcn cluster. Flags override appsettings.json and environment variables (Pcn__Silo__*).
 // Exit codes: 0 stopped, 1 the machine does not allow it (a port in use, Redis unreachable), 2 invalid options.

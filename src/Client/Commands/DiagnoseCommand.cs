@@ -1,10 +1,9 @@
 using System.Globalization;
 using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Diagnostics;
-using Pcn.GpuKernels.Network;
-using Pcn.GpuKernels.Numerics;
+using Pcn.Data;
+using Pcn.Network.Diagnostics;
+using Pcn.Network.Structure;
 
 namespace Pcn.Client.Commands;
 
@@ -46,34 +45,9 @@ public static class DiagnoseCommand
         double[][] weights = shape.Layers.Select(l => WeightInitialiser.Initial(options, l)).ToArray();
         (double[] x, double[] y) = toy ? ToySample(options.Seed) : DatasetSample(dataDir);
 
-        // Feedforward activities: every hidden error is 0, only the output error is not.
-        var activities = new List<double[]>();
-        double[] below = x;
-        var energies = new List<double>();
-        foreach (LayerShape layer in shape.Layers)
-        {
-            double[] mu = new double[layer.OutputDim];
-            for (int r = 0; r < layer.OutputDim; r++)
-            {
-                double sum = 0;
-                for (int c = 0; c < layer.InputDim; c++)
-                {
-                    sum += weights[layer.Index - 1][(r * layer.InputDim) + c] * (layer.ActivatesInput ? ActivationFunctions.Value(options.Activation, below[c]) : below[c]);
-                }
-
-                mu[r] = (layer.Scale * sum) + (layer.HasSkip ? below[r] : 0.0);
-            }
-
-            if (layer.IsOutput)
-            {
-                energies.Add(0.5 * mu.Select((v, k) => (y[k] - v) * (y[k] - v)).Sum());
-                break;
-            }
-
-            energies.Add(0);
-            activities.Add(mu);
-            below = mu;
-        }
+        // At the feedforward point every hidden error, and so every hidden energy, is 0; only the output's is not.
+        (IReadOnlyList<double[]> activities, double[] prediction) = ActivityHessian.Feedforward(shape, weights, x);
+        double[] energies = [.. Enumerable.Repeat(0.0, activities.Count), 0.5 * prediction.Select((v, k) => (y[k] - v) * (y[k] - v)).Sum()];
 
         int n = options.Depth * options.Width;
         double[] hessian = ActivityHessian.Compute(shape, weights, x, y, activities);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Pcn.Abstractions.Options;
-using Pcn.GpuKernels.Network;
+using Pcn.Network.Structure;
 
 namespace Pcn.Client.Commands;
 

@@ -6,7 +6,7 @@ using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
 using Pcn.Client.Connection;
 using Pcn.Client.Output;
-using Pcn.GpuKernels.Data;
+using Pcn.Data;
 
 namespace Pcn.Client.Commands;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Pcn.Abstractions.Messages;
 using Pcn.Grains.Coordination;
-using Pcn.Silo;
+using Pcn.Hosting;
 
 namespace Pcn.Client.Connection;
 
@@ -54,7 +54,7 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// </remarks>
     public static async Task<ClusterConnection> StartEmbeddedAsync(int httpPort, string backend, DataSource? data, string runsDirectory, CancellationToken cancellation)
     {
-        var options = new Pcn.Silo.SiloOptions
+        var options = new Pcn.Hosting.SiloOptions
         {
             SiloPort = FreePort(),
             GatewayPort = FreePort(),

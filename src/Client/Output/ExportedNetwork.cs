@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pcn.Abstractions.Options;
-using Pcn.GpuKernels.Checkpoints;
-using Pcn.GpuKernels.Network;
+using Pcn.Network.Checkpoints;
+using Pcn.Network.Structure;
 
 namespace Pcn.Client.Output;
 

@@ -69,7 +69,7 @@ public static class RunResults
             connection,
             writtenAt = DateTimeOffset.UtcNow,
         };
-        Pcn.GpuKernels.Checkpoints.DurableFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(document, Json));
+        Pcn.Network.Checkpoints.DurableFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(document, Json));
         return path;
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Pcn.Abstractions.Messages;
-using Pcn.GpuKernels.Data;
+using Pcn.Data;
 
 namespace Pcn.Grains.Coordination;
 

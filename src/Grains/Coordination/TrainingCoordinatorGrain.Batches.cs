@@ -1,7 +1,7 @@
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
-using Pcn.GpuKernels.Training;
+using Pcn.Network.Training;
 
 namespace Pcn.Grains.Coordination;
 

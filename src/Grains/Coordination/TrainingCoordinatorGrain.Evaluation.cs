@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Pcn.Abstractions.Messages;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
+using Pcn.Data;
+using Pcn.Network.Training;
 
 namespace Pcn.Grains.Coordination;
 

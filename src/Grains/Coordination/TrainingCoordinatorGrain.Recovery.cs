@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
-using Pcn.GpuKernels.Checkpoints;
+using Pcn.Network.Checkpoints;
 
 namespace Pcn.Grains.Coordination;
 

@@ -4,10 +4,10 @@ using Orleans.Runtime;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
+using Pcn.Data;
 using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Persistence;
+using Pcn.Network.Training;
 
 namespace Pcn.Grains.Coordination;
 
@@ -140,7 +140,7 @@ public sealed partial class TrainingCoordinatorGrain(
         instruments.DropRun(runId);
         if (!keepCheckpoints)
         {
-            await Task.Run(() => Pcn.GpuKernels.Checkpoints.CheckpointStore.DeleteAll(checkpoints.Root, runId));
+            await Task.Run(() => Pcn.Network.Checkpoints.CheckpointStore.DeleteAll(checkpoints.Root, runId));
         }
 
         await stored.ClearStateAsync();

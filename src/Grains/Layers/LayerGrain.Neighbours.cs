@@ -1,9 +1,9 @@
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.GpuKernels.Backends;
-using Pcn.GpuKernels.Network;
 using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Exchange;
+using Pcn.Network.Structure;
 
 namespace Pcn.Grains.Layers;
 

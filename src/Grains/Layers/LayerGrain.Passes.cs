@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends;
-using Pcn.GpuKernels.Layers;
 using Pcn.Grains.Exchange;
+using Pcn.Network.Layers;
 
 namespace Pcn.Grains.Layers;
 

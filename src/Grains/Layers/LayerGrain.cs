@@ -3,12 +3,12 @@ using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends;
-using Pcn.GpuKernels.Checkpoints;
-using Pcn.GpuKernels.Layers;
-using Pcn.GpuKernels.Network;
 using Pcn.Grains.Diagnostics;
 using Pcn.Grains.Exchange;
 using Pcn.Grains.Placement;
+using Pcn.Network.Checkpoints;
+using Pcn.Network.Layers;
+using Pcn.Network.Structure;
 
 namespace Pcn.Grains.Layers;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Orleans.Storage;
-using Pcn.GpuKernels.Checkpoints;
+using Pcn.Network.Checkpoints;
 
 namespace Pcn.Grains.Persistence;
 

@@ -1,6 +1,7 @@
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Tests.Support;
+using Pcn.Tests.Shared;
 
 namespace Pcn.GpuKernels.Tests.Backends;
 

@@ -1,7 +1,7 @@
 namespace Pcn.GpuKernels.Backends.Cpu;
 
 /// <summary>A unit of work split into chunks; implementations are reused objects so that a run allocates nothing.</summary>
-internal interface IParallelWork
+public interface IParallelWork
 {
     /// <summary>Runs chunk <paramref name="chunk"/> of <paramref name="chunkCount"/>.</summary>
     void Run(int chunk, int chunkCount);
@@ -15,7 +15,7 @@ internal interface IParallelWork
 /// a thread that has run out of chunks of the outer job helps with the published ones. So seven equal layers on two
 /// cores do not leave one core idle for the seventh. Results never depend on which thread ran a chunk.
 /// </summary>
-internal sealed class CoreParallel
+public sealed class CoreParallel
 {
     private readonly Worker[] _workers;
     private int _busy;
