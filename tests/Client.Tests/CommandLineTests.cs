@@ -1,6 +1,6 @@
 using Pcn.Abstractions.Options;
-using Pcn.Client.Commands;
 using Pcn.Client.CommandLine;
+using Pcn.Client.Commands;
 using Pcn.GpuKernels.Backends.Ilgpu;
 
 namespace Pcn.Client.Tests;

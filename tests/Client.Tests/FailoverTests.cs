@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Pcn.GpuKernels.Checkpoints;
+using Pcn.Network.Checkpoints;
 
 namespace Pcn.Client.Tests;
 

@@ -1,11 +1,11 @@
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends.Cpu;
-using Pcn.GpuKernels.Checkpoints;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Network;
-using Pcn.GpuKernels.Training;
+using Pcn.Network.Checkpoints;
+using Pcn.Network.Structure;
+using Pcn.Network.Training;
 
 namespace Pcn.Grains.Tests;
 

@@ -3,12 +3,12 @@ using Orleans.TestingHost;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Ilgpu;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
 using Pcn.Grains.Exchange;
 using Pcn.Grains.Hosting;
+using Pcn.Network.Training;
 
 namespace Pcn.Grains.Tests;
 

@@ -1,9 +1,9 @@
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends.Cpu;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
+using Pcn.Network.Training;
 
 namespace Pcn.Grains.Tests;
 

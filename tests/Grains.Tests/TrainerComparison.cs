@@ -1,8 +1,8 @@
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
+using Pcn.Data;
 using Pcn.GpuKernels.Backends;
-using Pcn.GpuKernels.Data;
-using Pcn.GpuKernels.Training;
+using Pcn.Network.Training;
 
 namespace Pcn.Grains.Tests;
 
