@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Benchmarks;
 using Pcn.Data;
@@ -180,9 +181,9 @@ static (double Accuracy, double Seconds) Epoch(Dataset data, NetworkOptions netw
 {
     using var trainer = new Trainer(new CpuBackend(), network, training, data);
     TrainingResult result = trainer.Run();
-    if (result.Status != RunStatus.Completed)
+    if (result.State != RunState.Completed)
     {
-        Console.WriteLine($"  run ended {result.Status}: {result.Failure}");
+        Console.WriteLine($"  run ended {result.State}: {result.Failure}");
     }
 
     return (result.FinalAccuracy, result.Elapsed.TotalSeconds);

@@ -76,7 +76,7 @@ internal static class StartupBenchmark
         clock.Restart();
         trainer.Evaluate();
         double evaluation = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(JsonSerializer.Serialize(new { startup, training = run - evaluation, evaluation, status = result.Status.ToString() }));
+        Console.WriteLine(JsonSerializer.Serialize(new { startup, training = run - evaluation, evaluation, status = result.State.ToString() }));
     }
 
     private static async Task<Figures> TrainerEpochAsync()

@@ -8,7 +8,7 @@ namespace Pcn.Data;
 /// <c>ndims</c> big-endian int32 dimensions, then the data, row-major (last dimension fastest). Labels are
 /// <c>0x00000801</c> (1-D), images <c>0x00000803</c> (count × rows × columns).
 /// </summary>
-public sealed class IdxFile
+internal sealed class IdxFile
 {
     /// <summary>IDX type code of unsigned bytes, the only type read.</summary>
     public const byte UnsignedByteType = 0x08;

@@ -16,12 +16,8 @@ internal static class Processes
 
     public static string Silo => Path.Combine(RepositoryRoot, "src", "Silo", "bin", Configuration, "net10.0", "pcn-silo.dll");
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free loopback port that nothing else can take before the process it is for binds it.</summary>
+    public static int FreePort() => PortReservations.Reserve();
 
     /// <summary>Runs `dotnet dll args` to completion (killed after <paramref name="timeout"/>); returns exit code and output.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string dll, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null, bool unprivileged = false)

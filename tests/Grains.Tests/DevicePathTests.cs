@@ -32,7 +32,7 @@ public sealed class DevicePathTests(DeviceSiloCluster fixture) : IClassFixture<D
         (RunSnapshot final, List<BatchSummary> summaries) = await RunDriver.RunToEndAsync(fixture.Cluster.GrainFactory, request, TimeSpan.FromMinutes(4));
 
         Assert.True(final.State == RunState.Completed, $"{final.State}: {final.Failure}");
-        await TrainerComparison.AssertEqualAsync(fixture.Cluster.GrainFactory, IlgpuBackend.CreateCpu(), request, RunStatus.Completed, final, summaries);
+        await TrainerComparison.AssertEqualAsync(fixture.Cluster.GrainFactory, IlgpuBackend.CreateCpu(), request, RunState.Completed, final, summaries);
     }
 
     [Theory]
@@ -95,7 +95,7 @@ public sealed class DevicePathTests(DeviceSiloCluster fixture) : IClassFixture<D
 public sealed class DeviceSiloCluster() : ClusterFixture(1)
 {
     /// <summary>The silo's one-wait reader of device sums, which keeps the device counts at its reads.</summary>
-    public SumsReader Reads => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<SumsReader>();
+    internal SumsReader Reads => ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredService<SumsReader>();
 
     protected override void Configure(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<Configurator>();
 

@@ -30,7 +30,7 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
         (RunSnapshot final, List<BatchSummary> summaries) = await RunDriver.RunToEndAsync(fixture.Cluster.GrainFactory, request, TimeSpan.FromMinutes(3));
 
         Assert.Equal(RunState.Completed, final.State);
-        await AssertEqualsTrainerAsync(request, RunStatus.Completed, final, summaries);
+        await AssertEqualsTrainerAsync(request, RunState.Completed, final, summaries);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
 
         Assert.Equal(RunState.Diverged, final.State);
         Assert.Matches("^batch [0-9]+: Diverged: the energy of layer [0-9]+ is .* \\(inference step [0-9]+\\)", final.Failure);
-        await AssertEqualsTrainerAsync(request, RunStatus.Diverged, final, summaries);
+        await AssertEqualsTrainerAsync(request, RunState.Diverged, final, summaries);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
         for (int i = 0; i < requests.Length; i++)
         {
             Assert.Equal(RunState.Completed, results[i].Final.State);
-            await AssertEqualsTrainerAsync(requests[i], RunStatus.Completed, results[i].Final, results[i].Summaries);
+            await AssertEqualsTrainerAsync(requests[i], RunState.Completed, results[i].Final, results[i].Summaries);
         }
     }
 
@@ -92,7 +92,7 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
         Assert.Equal(total - final.Protocol.RemoteMessages, final.Protocol.LocalMessages);
     }
 
-    private Task AssertEqualsTrainerAsync(RunRequest request, RunStatus status, RunSnapshot final, List<BatchSummary> summaries) =>
+    private Task AssertEqualsTrainerAsync(RunRequest request, RunState status, RunSnapshot final, List<BatchSummary> summaries) =>
         TrainerComparison.AssertEqualAsync(fixture.Cluster.GrainFactory, new CpuBackend(), request, status, final, summaries);
 
     private static (NetworkOptions Network, TrainingOptions Training) Configuration(string method)

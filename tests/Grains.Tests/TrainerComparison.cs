@@ -13,14 +13,14 @@ internal static class TrainerComparison
     /// The trainer, run on <paramref name="backend"/> (which it disposes), must have ended the same way after the same
     /// batches, with every summary, the failure message and every layer's weights equal to the grains', bit for bit.
     /// </summary>
-    public static async Task AssertEqualAsync(IGrainFactory grains, IPcBackend backend, RunRequest request, RunStatus status, RunSnapshot final, List<BatchSummary> summaries)
+    public static async Task AssertEqualAsync(IGrainFactory grains, IPcBackend backend, RunRequest request, RunState status, RunSnapshot final, List<BatchSummary> summaries)
     {
         using IPcBackend owned = backend;
         DataSource source = request.Data;
         Dataset data = Dataset.Load(source.Directory, new Normalisation(source.Mean, source.Std), source.LimitTrain, source.LimitTest);
         using var trainer = new Trainer(backend, request.Network, request.Training, data);
         (TrainingResult expected, List<BatchReport> reports) = Run(trainer);
-        Assert.Equal(status, expected.Status);
+        Assert.Equal(status, expected.State);
         Assert.Equal(expected.Failure, final.Failure);
         Assert.Equal(expected.Batches, final.Batches);
         AssertSummariesEqual(reports, summaries);

@@ -16,7 +16,7 @@ namespace Pcn.Abstractions.Serialization;
 /// writes a tagged field per element, which is several times slower across silos.
 /// </summary>
 [RegisterSerializer]
-public sealed class TensorPayloadCodec : IFieldCodec<TensorPayload>
+internal sealed class TensorPayloadCodec : IFieldCodec<TensorPayload>
 {
     private const int HeaderBytes = 8;
 

@@ -6,7 +6,7 @@ namespace Pcn.Abstractions.Serialization;
 
 /// <summary>Inside a silo a payload is passed by reference: it is immutable, so "copying" returns the same object.</summary>
 [RegisterCopier]
-public sealed class TensorPayloadCopier : IDeepCopier<TensorPayload>
+internal sealed class TensorPayloadCopier : IDeepCopier<TensorPayload>
 {
     /// <inheritdoc/>
     public TensorPayload? DeepCopy(TensorPayload? input, CopyContext context) => input;

@@ -6,7 +6,7 @@ namespace Pcn.GpuKernels.Numerics;
 /// An activation φ and its slope φ′ as static members, so the reference (double), the CPU backend's scalar tails
 /// and the ILGPU kernels (float) share one definition of each function.
 /// </summary>
-public interface IActivationOperator
+internal interface IActivationOperator
 {
     /// <summary>φ(x).</summary>
     static abstract double Value(double x);
@@ -22,7 +22,7 @@ public interface IActivationOperator
 }
 
 /// <summary>φ(x) = x.</summary>
-public readonly struct LinearOperator : IActivationOperator
+internal readonly struct LinearOperator : IActivationOperator
 {
     /// <inheritdoc/>
     public static double Value(double x) => x;
@@ -38,7 +38,7 @@ public readonly struct LinearOperator : IActivationOperator
 }
 
 /// <summary>φ(x) = tanh x, φ′ = 1 − tanh² x.</summary>
-public readonly struct TanhOperator : IActivationOperator
+internal readonly struct TanhOperator : IActivationOperator
 {
     /// <inheritdoc/>
     public static double Value(double x) => Math.Tanh(x);
@@ -62,7 +62,7 @@ public readonly struct TanhOperator : IActivationOperator
 }
 
 /// <summary>φ(x) = clip(x, −1, 1); φ′ = 1 on (−1, 1), else 0.</summary>
-public readonly struct HardTanhOperator : IActivationOperator
+internal readonly struct HardTanhOperator : IActivationOperator
 {
     /// <inheritdoc/>
     public static double Value(double x) => x < -1.0 ? -1.0 : (x > 1.0 ? 1.0 : x);
@@ -78,7 +78,7 @@ public readonly struct HardTanhOperator : IActivationOperator
 }
 
 /// <summary>φ(x) = max(x, 0); φ′(0) = 0 as in jax.nn.relu.</summary>
-public readonly struct ReluOperator : IActivationOperator
+internal readonly struct ReluOperator : IActivationOperator
 {
     /// <inheritdoc/>
     public static double Value(double x) => x > 0.0 ? x : 0.0;
@@ -94,7 +94,7 @@ public readonly struct ReluOperator : IActivationOperator
 }
 
 /// <summary>φ(x) = x for x ≥ 0, else 0.01·x (jax.nn.leaky_relu's default slope).</summary>
-public readonly struct LeakyReluOperator : IActivationOperator
+internal readonly struct LeakyReluOperator : IActivationOperator
 {
     /// <summary>The slope for negative inputs.</summary>
     public const float NegativeSlope = 0.01f;
@@ -113,7 +113,7 @@ public readonly struct LeakyReluOperator : IActivationOperator
 }
 
 /// <summary>GELU, tanh approximation (jax.nn.gelu default): φ(x) = ½x(1 + tanh(c(x + 0.044715x³))), c = √(2/π).</summary>
-public readonly struct GeluOperator : IActivationOperator
+internal readonly struct GeluOperator : IActivationOperator
 {
     private const double C = 0.7978845608028654;
     private const double K = 0.044715;
@@ -140,7 +140,7 @@ public readonly struct GeluOperator : IActivationOperator
 }
 
 /// <summary>SELU: λx for x &gt; 0, λα(eˣ − 1) otherwise.</summary>
-public readonly struct SeluOperator : IActivationOperator
+internal readonly struct SeluOperator : IActivationOperator
 {
     private const double Alpha = 1.6732632423543772848170429916717;
     private const double Lambda = 1.0507009873554804934193349852946;
@@ -159,7 +159,7 @@ public readonly struct SeluOperator : IActivationOperator
 }
 
 /// <summary>SiLU: φ(x) = x·σ(x), φ′ = σ(x)(1 + x(1 − σ(x))).</summary>
-public readonly struct SiluOperator : IActivationOperator
+internal readonly struct SiluOperator : IActivationOperator
 {
     /// <inheritdoc/>
     public static double Value(double x) => x / (1.0 + Math.Exp(-x));

@@ -1,4 +1,4 @@
 namespace Pcn.Grains.Coordination;
 
 /// <summary>A layer could not finish its part of a batch or evaluation; the message names the layer and the fault.</summary>
-public sealed class LayerFailedException(string message) : Exception(message);
+internal sealed class LayerFailedException(string message) : Exception(message);

@@ -9,7 +9,7 @@ namespace Pcn.Grains.Coordination;
 /// </summary>
 [GenerateSerializer]
 [Alias("pcn.run-record")]
-public sealed class RunRecord
+internal sealed class RunRecord
 {
     /// <summary>The run's definition; null when no run has this id.</summary>
     [Id(0)]

@@ -5,7 +5,7 @@ using Pcn.Grains.Persistence;
 namespace Pcn.Grains.Coordination;
 
 /// <summary>The cluster's list of runs, with each run's last known state, in grain storage.</summary>
-public sealed class RunRegistryGrain([PersistentState("registry", PcnStorage.Name)] IPersistentState<RunRegistryRecord> stored) : Grain, IRunRegistryGrain
+internal sealed class RunRegistryGrain([PersistentState("registry", PcnStorage.Name)] IPersistentState<RunRegistryRecord> stored) : Grain, IRunRegistryGrain
 {
     /// <inheritdoc/>
     public async Task<bool> RegisterAsync(RunRequest request)
@@ -67,7 +67,7 @@ public sealed class RunRegistryGrain([PersistentState("registry", PcnStorage.Nam
 /// <summary>The registry as stored.</summary>
 [GenerateSerializer]
 [Alias("pcn.run-registry-record")]
-public sealed class RunRegistryRecord
+internal sealed class RunRegistryRecord
 {
     /// <summary>Runs, oldest first.</summary>
     [Id(0)]
@@ -80,4 +80,4 @@ public sealed class RunRegistryRecord
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.registered-run")]
-public sealed record RegisteredRun([property: Id(0)] string RunId, [property: Id(1)] RunState State);
+internal sealed record RegisteredRun([property: Id(0)] string RunId, [property: Id(1)] RunState State);

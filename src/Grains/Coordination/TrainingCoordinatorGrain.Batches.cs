@@ -1,6 +1,7 @@
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
+using Pcn.Data;
 using Pcn.Network.Training;
 
 namespace Pcn.Grains.Coordination;
@@ -11,7 +12,7 @@ namespace Pcn.Grains.Coordination;
 /// barrier: it waits for every report before it checks the batch and starts the next. The layers exchange 2·T·H
 /// neighbour messages among themselves (PC) without the coordinator.
 /// </summary>
-public sealed partial class TrainingCoordinatorGrain
+internal sealed partial class TrainingCoordinatorGrain
 {
     /// <summary>How long the coordinator waits for reports before it checks that the layers it waits for still exist.</summary>
     private static readonly TimeSpan LivenessCheckInterval = TimeSpan.FromSeconds(5);

@@ -11,7 +11,7 @@ namespace Pcn.Grains.Coordination;
 /// batches are in flight at a time, so neighbouring layers work on consecutive batches at once, and no layer is more
 /// than one batch ahead of its neighbour (what its double buffers allow).
 /// </summary>
-public sealed partial class TrainingCoordinatorGrain
+internal sealed partial class TrainingCoordinatorGrain
 {
     private const int TestBatchesInFlight = 2;
     private readonly TestPredictions _predictions = new();
@@ -36,7 +36,7 @@ public sealed partial class TrainingCoordinatorGrain
         var payloads = new TensorPayload[TestBatchesInFlight];
         for (int i = 0; i < TestBatchesInFlight; i++)
         {
-            x[i] = new BatchBuffers(rows, request.Network);
+            x[i] = new BatchBuffers(rows, request.Network.InputDim, request.Network.OutputDim);
             payloads[i] = new TensorPayload(rows, request.Network.InputDim, x[i].X);
         }
 
@@ -55,7 +55,7 @@ public sealed partial class TrainingCoordinatorGrain
                 if (k < batches)
                 {
                     BatchBuffers buffers = x[k % TestBatchesInFlight];
-                    iterator.Fill(k, buffers.X, buffers.Y, buffers.Labels);
+                    buffers.Fill(iterator, k);
                     _ = _layers[0].DeliverActivityAsync(new ActivityMessage(pass, k, payloads[k % TestBatchesInFlight], _generation));
                 }
             }

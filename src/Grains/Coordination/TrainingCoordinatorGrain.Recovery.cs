@@ -13,7 +13,7 @@ namespace Pcn.Grains.Coordination;
 /// and the batches after it are trained again. Batch order depends only on (seed, epoch) and the checkpoint holds all
 /// state that crosses batches, so the resumed run computes the same bits as one that never stopped.
 /// </summary>
-public sealed partial class TrainingCoordinatorGrain
+internal sealed partial class TrainingCoordinatorGrain
 {
     /// <summary>Attempts to resume without a new checkpoint in between before the run is given up as failed.</summary>
     private const int MaxResumeAttempts = 10;

@@ -19,13 +19,13 @@ namespace Pcn.Grains.Coordination;
 /// when a silo is lost, are in TrainingCoordinatorGrain.Recovery.cs; the run itself lives in grain storage
 /// (<see cref="RunRecord"/>), so a coordinator whose silo died comes back on another and carries on.
 /// </summary>
-public sealed partial class TrainingCoordinatorGrain(
+internal sealed partial class TrainingCoordinatorGrain(
     DatasetCache datasets,
     PcnInstruments instruments,
     CheckpointSettings checkpoints,
     ILocalSiloDetails silo,
     [PersistentState("run", PcnStorage.Name)] IPersistentState<RunRecord> stored,
-    ILogger<TrainingCoordinatorGrain> logger) : Grain, ITrainingCoordinatorGrain, ICoordinatorInbox
+    ILogger<TrainingCoordinatorGrain> logger) : Grain, ITrainingCoordinatorGrain, ICoordinatorInbox, IRunSteps
 {
     private readonly List<BatchSummary> _summaries = [];
     private readonly List<RunEvent> _events = [];
@@ -268,8 +268,9 @@ public sealed partial class TrainingCoordinatorGrain(
     }
 
     /// <summary>
-    /// The run loop: layers first (fresh, or from the last checkpoint), then every batch, evaluation on schedule,
-    /// checkpoints on schedule, and how the run ends. A lost layer or silo sends the run back to its last checkpoint
+    /// The run: layers first (fresh, or from the last checkpoint), then the batches through <see cref="RunLoop"/> (the
+    /// loop the single-process trainer runs too: evaluation and early stop on schedule, and how the run ends), with
+    /// checkpoints on schedule. A lost layer or silo sends the run back to its last checkpoint
     /// (TrainingCoordinatorGrain.Recovery.cs) instead of ending it.
     /// </summary>
     private async Task RunAsync(bool fresh)
@@ -283,21 +284,10 @@ public sealed partial class TrainingCoordinatorGrain(
             {
                 await EnsureDataAsync();
                 await PrepareLayersAsync(fromCheckpoint);
-                var iterator = new BatchIterator(_data!.Train, _request!.Training.BatchSize, _request.Training.ShuffleSeed);
-                var batch = new BatchBuffers(_request.Training.BatchSize, _request.Network);
                 _setupClock.Stop();
                 _clock.Start();
-                (end, failure) = await TrainBatchesAsync(iterator, batch);
-                break;
-            }
-            catch (DivergenceException e)
-            {
-                (end, failure) = (RunState.Diverged, $"batch {_batches + 1}: {e.Message}");
-                break;
-            }
-            catch (EvaluationDivergenceException e)
-            {
-                (end, failure) = (RunState.Diverged, $"evaluation after batch {_batches}: {e.InnerException!.Message}");
+                RunOutcome outcome = await RunLoop.RunAsync(_schedule!, _data!.Train, new BatchBuffers(_request!.Training.BatchSize, _request.Network.InputDim, _request.Network.OutputDim), this, _batches, () => _cancelRequested);
+                (end, failure) = (outcome.State, outcome.Failure);
                 break;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -317,58 +307,31 @@ public sealed partial class TrainingCoordinatorGrain(
         await FinishAsync(end, failure);
     }
 
-    private async Task<(RunState State, string? Failure)> TrainBatchesAsync(BatchIterator iterator, BatchBuffers batch)
+    // The run loop's steps (IRunSteps): a batch and an evaluation through the layer grains, with the metrics, the
+    // history and the checkpoints around them.
+    async ValueTask<(double Loss, double[] Energies)> IRunSteps.TrainAsync(int batch, BatchBuffers buffers)
     {
-        RunRequest request = _request!;
-        TrainingOptions training = request.Training;
-        TrainingSchedule schedule = _schedule!;
+        long started = Stopwatch.GetTimestamp();
+        (double loss, double[] energies) = await TrainBatchAsync(batch, buffers);
+        _batches = batch;
+        instruments.Batch(_request!.RunId, _request.Training.BatchSize, loss, energies.Length > 0 ? energies.Sum() : null, Stopwatch.GetElapsedTime(started));
+        return (loss, energies);
+    }
 
-        // Resumed runs start inside an epoch: each epoch's order depends only on (seed, epoch), so batch b of epoch e
-        // is the same batch whether the run got there in one go or not.
-        for (int epoch = _batches / schedule.BatchesPerEpoch; epoch < training.Epochs && _batches < schedule.TotalBatches; epoch++)
+    async ValueTask<double> IRunSteps.EvaluateAsync()
+    {
+        double accuracy = await EvaluateCoreAsync();
+        instruments.TestAccuracy(_request!.RunId, accuracy);
+        return accuracy;
+    }
+
+    async ValueTask IRunSteps.AfterBatchAsync(BatchOutcome batch, bool continues)
+    {
+        _summaries.Add(new BatchSummary(batch.Epoch, batch.Batch, batch.TrainLoss, batch.Energies, batch.TestAccuracy, _elapsedBefore + _clock.Elapsed.TotalSeconds));
+        if (continues && CheckpointDue(_request!.Training))
         {
-            iterator.BeginEpoch(epoch);
-            for (int b = _batches % schedule.BatchesPerEpoch; b < schedule.BatchesPerEpoch && _batches < schedule.TotalBatches; b++)
-            {
-                if (_cancelRequested)
-                {
-                    return (RunState.Cancelled, null);
-                }
-
-                iterator.Fill(b, batch.X, batch.Y, batch.Labels);
-                long started = Stopwatch.GetTimestamp();
-                (double loss, double[] energies) = await TrainBatchAsync(_batches + 1, batch);
-                _batches++;
-                instruments.Batch(request.RunId, training.BatchSize, loss, energies.Length > 0 ? energies.Sum() : null, Stopwatch.GetElapsedTime(started));
-                double? accuracy = null;
-                if (schedule.EvaluatesAfter(_batches))
-                {
-                    try
-                    {
-                        accuracy = await EvaluateCoreAsync();
-                    }
-                    catch (DivergenceException e)
-                    {
-                        throw new EvaluationDivergenceException(e);
-                    }
-
-                    instruments.TestAccuracy(request.RunId, accuracy.Value);
-                }
-
-                _summaries.Add(new BatchSummary(epoch, _batches, loss, energies, accuracy, _elapsedBefore + _clock.Elapsed.TotalSeconds));
-                if (schedule.EarlyStop(_batches, loss, accuracy) is string reason)
-                {
-                    return (RunState.Failed, reason);
-                }
-
-                if (_batches < schedule.TotalBatches && CheckpointDue(training))
-                {
-                    await CheckpointAsync();
-                }
-            }
+            await CheckpointAsync();
         }
-
-        return (RunState.Completed, null);
     }
 
     /// <summary>
@@ -441,17 +404,4 @@ public sealed partial class TrainingCoordinatorGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the run registry could not be updated: {Reason}")]
     private partial void LogRegistryFailed(string runId, string reason);
-
-    /// <summary>One batch on the host: inputs, one-hot targets and labels.</summary>
-    private sealed class BatchBuffers(int rows, NetworkOptions network)
-    {
-        public float[] X { get; } = new float[rows * network.InputDim];
-
-        public float[] Y { get; } = new float[rows * network.OutputDim];
-
-        public byte[] Labels { get; } = new byte[rows];
-    }
-
-    /// <summary>A divergence seen in an evaluation (the test feedforward pass), not in a training batch.</summary>
-    private sealed class EvaluationDivergenceException(DivergenceException inner) : Exception(inner.Message, inner);
 }

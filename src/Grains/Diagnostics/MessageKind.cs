@@ -1,7 +1,7 @@
 namespace Pcn.Grains.Diagnostics;
 
 /// <summary>The kinds of neighbour message, as metric tags (allocated once).</summary>
-public sealed class MessageKind
+internal sealed class MessageKind
 {
     private MessageKind(string name) => Tag = new KeyValuePair<string, object?>("kind", name);
 

@@ -9,7 +9,7 @@ namespace Pcn.Grains.Diagnostics;
 /// observable gauges read from a table of current values, so a run's series disappear from /metrics when the run
 /// is dropped (<see cref="DropRun"/>): cardinality stays one series per layer per metric for live runs only.
 /// </summary>
-public sealed class PcnInstruments
+internal sealed class PcnInstruments
 {
     private static readonly double[] StepBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
     private static readonly double[] BatchBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -9,7 +9,7 @@ namespace Pcn.Grains.Diagnostics;
 /// operation. Two timestamps and one counter add per call; the tags are allocated once. Only for backends that compute
 /// on the host: a device backend's calls only queue work, and its <see cref="IPcBackend.Counters"/> are recorded instead.
 /// </summary>
-public sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) : IPcBackend
+internal sealed class TimedBackend(IPcBackend inner, PcnInstruments instruments) : IPcBackend
 {
     private static readonly KeyValuePair<string, object?> TransferOp = Op("transfer");
     private static readonly KeyValuePair<string, object?> TransposeOp = Op("transpose");

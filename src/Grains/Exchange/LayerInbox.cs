@@ -12,7 +12,7 @@ namespace Pcn.Grains.Exchange;
 /// protocol fault: the inbox keeps the first fault and every wait fails with it, loudly, naming both messages.
 /// </para>
 /// </summary>
-public sealed class LayerInbox : IValueTaskSource<NeighbourMessage>
+internal sealed class LayerInbox : IValueTaskSource<NeighbourMessage>
 {
     private readonly Lock _gate = new();
     private readonly string _owner;

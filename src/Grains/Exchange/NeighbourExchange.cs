@@ -9,7 +9,7 @@ namespace Pcn.Grains.Exchange;
 /// messages, in the same order, as the Orleans calls it stands in for; a layer not registered here is on another silo
 /// and is sent an Orleans message instead. An activation's registration goes when it deactivates.
 /// </summary>
-public sealed class NeighbourExchange
+internal sealed class NeighbourExchange
 {
     private readonly ConcurrentDictionary<string, LayerInbox> _inboxes = new(StringComparer.Ordinal);
 

@@ -11,4 +11,4 @@ namespace Pcn.Grains.Exchange;
 /// <param name="Tensor">z from below, or the feedback from above.</param>
 /// <param name="Error">The error of the layer above when it has an identity skip; otherwise null.</param>
 /// <param name="Generation">The building of the run's layers it was sent in; 0 is accepted by any inbox.</param>
-public readonly record struct NeighbourMessage(int Batch, int Step, Tensor Tensor, Tensor? Error, int Generation = 0);
+internal readonly record struct NeighbourMessage(int Batch, int Step, Tensor Tensor, Tensor? Error, int Generation = 0);

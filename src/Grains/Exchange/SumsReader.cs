@@ -11,7 +11,7 @@ namespace Pcn.Grains.Exchange;
 /// A layer whose pass fails still asks, so that the others are released. With a host backend there is nothing to wait
 /// for, and nothing is kept.
 /// </summary>
-public sealed class SumsReader(IPcBackend backend)
+internal sealed class SumsReader(IPcBackend backend)
 {
     /// <summary>Runs whose last reads are kept (the newest).</summary>
     private const int RunsKept = 16;

@@ -9,7 +9,7 @@ namespace Pcn.Grains.Hosting;
 /// activated from storage on a live silo and resumes its run from the last checkpoint. Orleans places the registry and
 /// each coordinator once, so the rounds of several silos only repeat calls that find everything already awake.
 /// </summary>
-public sealed partial class RunKeeper(IGrainFactory grains, ILogger<RunKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+internal sealed partial class RunKeeper(IGrainFactory grains, ILogger<RunKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>How often a silo wakes the runs that should be training.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);

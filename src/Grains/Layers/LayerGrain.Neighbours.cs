@@ -14,7 +14,7 @@ namespace Pcn.Grains.Layers;
 /// A message from another silo is copied once into a staging tensor of the receiver (two per sender, by step parity)
 /// and then waits in the inbox like a local one.
 /// </summary>
-public sealed partial class LayerGrain
+internal sealed partial class LayerGrain
 {
     private readonly Tensor?[] _staging = new Tensor?[6];
     private string? _belowKey;

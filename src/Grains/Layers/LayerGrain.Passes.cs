@@ -18,7 +18,7 @@ namespace Pcn.Grains.Layers;
 /// These are exactly the single-process trainer's operations on this layer, each on the same operands, so the bits are
 /// the same; only the order across layers differs, and no layer's arithmetic depends on it.
 /// </summary>
-public sealed partial class LayerGrain
+internal sealed partial class LayerGrain
 {
     private long _passStarted;
 

@@ -21,7 +21,7 @@ namespace Pcn.Grains.Layers;
 /// </summary>
 [ContiguousBlockPlacement]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An activation releases its tensors in OnDeactivateAsync and ReleaseAsync; Orleans owns its lifetime.")]
-public sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exchange, SumsReader sums, ILocalSiloDetails silo, PcnInstruments instruments) : Grain, ILayerGrain
+internal sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange exchange, SumsReader sums, ILocalSiloDetails silo, PcnInstruments instruments) : Grain, ILayerGrain
 {
     private PcLayer? _layer;
     private LayerSetup? _setup;

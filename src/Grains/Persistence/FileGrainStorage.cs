@@ -11,7 +11,7 @@ namespace Pcn.Grains.Persistence;
 /// into place, so a crash leaves the old state or the new one. Each file starts with its ETag: a write whose ETag is
 /// not the stored one (a second activation of the same grain) is refused, as Orleans' own providers do.
 /// </summary>
-public sealed class FileGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
+internal sealed class FileGrainStorage(string directory, IGrainStorageSerializer serializer) : IGrainStorage
 {
     /// <summary>The directory holding the state files.</summary>
     public string Directory { get; } = Path.GetFullPath(directory);

@@ -8,7 +8,7 @@ namespace Pcn.Grains.Placement;
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.contiguous-block-placement")]
-public sealed class ContiguousBlockPlacement : PlacementStrategy
+internal sealed class ContiguousBlockPlacement : PlacementStrategy
 {
     /// <summary>The one instance.</summary>
     public static ContiguousBlockPlacement Instance { get; } = new();

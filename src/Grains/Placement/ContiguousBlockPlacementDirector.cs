@@ -4,7 +4,7 @@ using Pcn.Abstractions.Grains;
 namespace Pcn.Grains.Placement;
 
 /// <summary>Chooses the silo of a layer grain from its key "{run}/{ℓ}/{L}" (see <see cref="ContiguousBlockPlacement"/>).</summary>
-public sealed class ContiguousBlockPlacementDirector : IPlacementDirector
+internal sealed class ContiguousBlockPlacementDirector : IPlacementDirector
 {
     /// <inheritdoc/>
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)

@@ -4,7 +4,7 @@ namespace Pcn.Network.Diagnostics;
 /// Eigenvalues of a dense symmetric matrix in double: Householder reduction to tridiagonal form, then the implicit QL
 /// algorithm with Wilkinson shifts on the tridiagonal matrix (eigenvalues only). O(n³) for the reduction.
 /// </summary>
-public static class SymmetricEigenvalues
+internal static class SymmetricEigenvalues
 {
     /// <summary>The eigenvalues of the symmetric n×n row-major <paramref name="matrix"/> (destroyed), ascending.</summary>
     public static double[] Compute(double[] matrix, int n)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Data;
 using Pcn.GpuKernels.Backends;
@@ -8,15 +9,16 @@ namespace Pcn.Network.Training;
 /// <summary>
 /// The single-process trainer (spec §3–§5): per batch, clamp, then PC inference learning or backprop, reporting the
 /// feedforward train loss and per-layer energies; test accuracy by feedforward argmax every K batches and at the end.
-/// A non-finite energy stops the run as <see cref="RunStatus.Diverged"/>, naming the layer, batch and step.
+/// A non-finite energy stops the run as <see cref="RunState.Diverged"/>, naming the layer, batch and step. The batch
+/// loop is <see cref="RunLoop"/>, the same one the coordinator grain runs.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     private readonly TrainingOptions _training;
     private readonly Dataset _data;
     private readonly PcNetwork _network;
-    private readonly float[] _x, _y, _logits;
-    private readonly byte[] _labels;
+    private readonly BatchBuffers _batch, _test;
+    private readonly float[] _logits;
 
     /// <summary>Validates every option against each other and the data before allocating anything large.</summary>
     public Trainer(IPcBackend backend, NetworkOptions network, TrainingOptions training, Dataset data)
@@ -25,10 +27,9 @@ public sealed class Trainer : IDisposable
         _training = training;
         _data = data;
         _network = new PcNetwork(backend, network);
-        _x = new float[training.BatchSize * network.InputDim];
-        _y = new float[training.BatchSize * network.OutputDim];
+        _batch = new BatchBuffers(training.BatchSize, network.InputDim, network.OutputDim);
+        _test = new BatchBuffers(training.BatchSize, network.InputDim, network.OutputDim);
         _logits = new float[training.BatchSize * network.OutputDim];
-        _labels = new byte[training.BatchSize];
     }
 
     /// <summary>Batches, steps and evaluation points.</summary>
@@ -46,59 +47,14 @@ public sealed class Trainer : IDisposable
     /// <summary>The network being trained.</summary>
     public PcNetwork Network => _network;
 
-    /// <summary>Trains every batch, reporting each; returns how the run ended.</summary>
+    /// <summary>Trains every batch through the shared <see cref="RunLoop"/>, reporting each; returns how the run ended.</summary>
     public TrainingResult Run(IProgress<BatchReport>? progress = null, CancellationToken cancellation = default)
     {
-        var clock = Stopwatch.StartNew();
-        var iterator = new BatchIterator(_data.Train, _training.BatchSize, _training.ShuffleSeed);
-        var accuracy = new List<(int, double)>();
-        int batch = 0;
-        double[] energies = new double[_network.Shape.LayerCount];
-        try
-        {
-            for (int epoch = 0; epoch < _training.Epochs && batch < TotalBatches; epoch++)
-            {
-                iterator.BeginEpoch(epoch);
-                for (int b = 0; b < BatchesPerEpoch && batch < TotalBatches; b++)
-                {
-                    if (cancellation.IsCancellationRequested)
-                    {
-                        return new TrainingResult(RunStatus.Cancelled, batch, accuracy, clock.Elapsed, null);
-                    }
+        var steps = new LocalSteps(this, progress, Stopwatch.StartNew());
 
-                    iterator.Fill(b, _x, _y, _labels);
-                    double loss;
-                    try
-                    {
-                        loss = TrainBatch(energies);
-                    }
-                    catch (DivergenceException e)
-                    {
-                        return new TrainingResult(RunStatus.Diverged, batch, accuracy, clock.Elapsed, $"batch {batch + 1}: {e.Message}");
-                    }
-
-                    batch++;
-                    double? testAccuracy = null;
-                    if (Schedule.EvaluatesAfter(batch))
-                    {
-                        testAccuracy = Evaluate();
-                        accuracy.Add((batch, testAccuracy.Value));
-                    }
-
-                    progress?.Report(new BatchReport(epoch, batch, TotalBatches, loss, _training.Algorithm == Algorithm.Pc ? (double[])energies.Clone() : null, testAccuracy, clock.Elapsed));
-                    if (Schedule.EarlyStop(batch, loss, testAccuracy) is string reason)
-                    {
-                        return new TrainingResult(RunStatus.Failed, batch, accuracy, clock.Elapsed, reason);
-                    }
-                }
-            }
-        }
-        catch (DivergenceException e)
-        {
-            return new TrainingResult(RunStatus.Diverged, batch, accuracy, clock.Elapsed, $"evaluation after batch {batch}: {e.Message}");
-        }
-
-        return new TrainingResult(RunStatus.Completed, batch, accuracy, clock.Elapsed, null);
+        // Every step completes synchronously here, so the loop never leaves this thread.
+        RunOutcome outcome = RunLoop.RunAsync(Schedule, _data.Train, _batch, steps, trainedBefore: 0, () => cancellation.IsCancellationRequested).AsTask().GetAwaiter().GetResult();
+        return new TrainingResult(outcome.State, outcome.Batches, steps.Accuracy, steps.Clock.Elapsed, outcome.Failure);
     }
 
     /// <summary>
@@ -117,10 +73,10 @@ public sealed class Trainer : IDisposable
         long correct = 0;
         for (int b = 0; b < iterator.BatchCount; b++)
         {
-            iterator.Fill(b, _x, _y, _labels);
-            _network.Clamp(_x, _y, _training.BatchSize);
+            _test.Fill(iterator, b);
+            _network.Clamp(_test.X, _test.Y, _training.BatchSize);
             _network.Predict(_logits);
-            correct += TrainingSchedule.CountCorrect(_logits, _labels, classes, _network.Shape.LayerCount);
+            correct += TrainingSchedule.CountCorrect(_logits, _test.Labels, classes, _network.Shape.LayerCount);
         }
 
         return 100.0 * correct / ((long)iterator.BatchCount * _training.BatchSize);
@@ -129,11 +85,36 @@ public sealed class Trainer : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _network.Dispose();
 
-    private double TrainBatch(double[] energies)
+    /// <summary>A batch and an evaluation in this process, and the reports and accuracies the run collects.</summary>
+    private sealed class LocalSteps(Trainer trainer, IProgress<BatchReport>? progress, Stopwatch clock) : IRunSteps
     {
-        _network.Clamp(_x, _y, _training.BatchSize);
-        return _training.Algorithm == Algorithm.Pc
-            ? _network.TrainPc(Steps, _training.InferenceRate, _training, [], energies)
-            : _network.TrainBp(_training);
+        private readonly double[] _energies = new double[trainer._network.Shape.LayerCount];
+
+        public Stopwatch Clock { get; } = clock;
+
+        public List<(int Batch, double Accuracy)> Accuracy { get; } = [];
+
+        public ValueTask<(double Loss, double[] Energies)> TrainAsync(int batch, BatchBuffers buffers)
+        {
+            TrainingOptions training = trainer._training;
+            PcNetwork network = trainer._network;
+            network.Clamp(buffers.X, buffers.Y, training.BatchSize);
+            return ValueTask.FromResult(training.Algorithm == Algorithm.Pc
+                ? (network.TrainPc(trainer.Steps, training.InferenceRate, training, [], _energies), (double[])_energies.Clone())
+                : (network.TrainBp(training), []));
+        }
+
+        public ValueTask<double> EvaluateAsync() => ValueTask.FromResult(trainer.Evaluate());
+
+        public ValueTask AfterBatchAsync(BatchOutcome batch, bool continues)
+        {
+            if (batch.TestAccuracy is double accuracy)
+            {
+                Accuracy.Add((batch.Batch, accuracy));
+            }
+
+            progress?.Report(new BatchReport(batch.Epoch, batch.Batch, trainer.TotalBatches, batch.TrainLoss, batch.Energies.Length > 0 ? batch.Energies : null, batch.TestAccuracy, Clock.Elapsed));
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Data;
 using Pcn.GpuKernels.Backends.Cpu;
@@ -20,7 +21,7 @@ public sealed class TrainerTests
 
         TrainingResult result = trainer.Run(new SyncProgress(reports.Add));
 
-        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(RunState.Completed, result.State);
         Assert.Equal(300, result.Batches);
         Assert.Equal(300, reports.Count);
         Assert.All(reports, r => Assert.Equal(network.LayerCount, r.LayerEnergies!.Length));
@@ -39,7 +40,7 @@ public sealed class TrainerTests
 
         TrainingResult result = trainer.Run();
 
-        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(RunState.Completed, result.State);
         Assert.True(result.FinalAccuracy > 65, $"BP test accuracy {result.FinalAccuracy:F1}%");
     }
 
@@ -52,7 +53,7 @@ public sealed class TrainerTests
 
         TrainingResult result = trainer.Run();
 
-        Assert.Equal(RunStatus.Diverged, result.Status);
+        Assert.Equal(RunState.Diverged, result.State);
         Assert.Equal(0, result.Batches);
         Assert.Matches("batch 1: Diverged: the energy of layer [1-4] is .* \\(inference step [0-9]+\\)", result.Failure);
     }
@@ -66,7 +67,7 @@ public sealed class TrainerTests
 
         TrainingResult result = trainer.Run();
 
-        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal(RunState.Failed, result.State);
         Assert.Equal(2, result.Batches);
         Assert.Matches("^batch 2: test accuracy [0-9.]+% is below 100% \\(no learning; early stop\\)$", result.Failure);
     }
@@ -80,7 +81,7 @@ public sealed class TrainerTests
 
         TrainingResult result = trainer.Run(new SyncProgress(r => { if (r.Batch == 7) { cancel.Cancel(); } }), cancel.Token);
 
-        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.Equal(RunState.Cancelled, result.State);
         Assert.Equal(7, result.Batches);
     }
 

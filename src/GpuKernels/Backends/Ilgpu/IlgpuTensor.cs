@@ -6,7 +6,7 @@ namespace Pcn.GpuKernels.Backends.Ilgpu;
 /// A float32 row-major tensor in one <see cref="IlgpuBackend"/>'s device pool: a range of one pool chunk, so that one
 /// kernel can reach the tensors of many layers. Dispose it before the backend.
 /// </summary>
-public sealed class IlgpuTensor : Tensor
+internal sealed class IlgpuTensor : Tensor
 {
     private bool _released;
 

@@ -7,7 +7,7 @@ namespace Pcn.GpuKernels.Backends.Reference;
 /// The oracle: every operation as a plain loop in double precision, written to be read against the equations of
 /// spec §2–§4 rather than to be fast. The float backends are tested element-wise against it.
 /// </summary>
-public sealed class ReferenceBackend : IPcBackend
+internal sealed class ReferenceBackend : IPcBackend
 {
     /// <inheritdoc/>
     public string Name => "reference";

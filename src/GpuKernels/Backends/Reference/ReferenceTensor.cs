@@ -1,7 +1,7 @@
 namespace Pcn.GpuKernels.Backends.Reference;
 
 /// <summary>A double-precision row-major tensor of the reference backend.</summary>
-public sealed class ReferenceTensor : Tensor
+internal sealed class ReferenceTensor : Tensor
 {
     internal ReferenceTensor(int rows, int columns)
         : base(rows, columns)
