@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
@@ -16,11 +17,22 @@ public static class SweepCommand
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Runs the command; returns the process exit code (0 when every point finished).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop)
+    /// <summary>The command.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        SweepGrid grid = SweepGrid.Parse(args);
+        var command = new Command("sweep", "a grid of runs: the axes take comma-separated lists, K points run at once; resumable; the table goes to DIR/results.csv and results.json (DIR: sweeps/{name})");
+        foreach (Option option in SweepGrid.Options)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((result, stop) => RunAsync(SweepGrid.Parse(result), result.InvocationConfiguration.Output, stop));
+        return command;
+    }
+
+    /// <summary>Runs the grid; returns the process exit code (0 when every point finished).</summary>
+    private static async Task<int> RunAsync(SweepGrid grid, TextWriter output, CancellationToken stop)
+    {
         string runs = Path.Combine(grid.Directory, "runs");
         OutputDirectory.RequireWritable(grid.Directory, "--sweep-dir");
         Directory.CreateDirectory(runs);
