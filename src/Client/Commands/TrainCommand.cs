@@ -57,7 +57,14 @@ public static class TrainCommand
         output.WriteLine($"pcn: {snapshot.Request.Network.LayerCount} layer grains on {string.Join(", ", DescribePlacement(placement))}; {snapshot.TotalBatches} batches of {snapshot.Request.Training.BatchSize}");
         snapshot = await follower.FollowAsync(snapshot, stop, startup);
         string path = RunResults.Write(runsDirectory, snapshot, follower.Summaries, follower.Placement, connection.Description, startup?.Invoke(snapshot));
-        SummaryTable.Write(output, snapshot, follower.Summaries, Path.GetFullPath(path), startup?.Invoke(snapshot));
+        if (RunConsole.Live is { } console)
+        {
+            SummaryTable.Render(console, snapshot, follower.Summaries, Path.GetFullPath(path), startup?.Invoke(snapshot));
+        }
+        else
+        {
+            SummaryTable.Write(output, snapshot, follower.Summaries, Path.GetFullPath(path), startup?.Invoke(snapshot));
+        }
         return RunFollower.ExitCode(snapshot.State);
     }
 
