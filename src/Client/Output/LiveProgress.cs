@@ -17,7 +17,7 @@ internal sealed class LiveProgress(IAnsiConsole console) : IRunDisplay
         ArgumentNullException.ThrowIfNull(follow);
         return console.Progress()
             .AutoClear(false)
-            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+            .Columns(new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
             .StartAsync(async context =>
             {
                 _bar = context.AddTask("starting…", autoStart: true, maxValue: 1);
