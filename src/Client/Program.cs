@@ -1,11 +1,9 @@
 using Pcn.Abstractions.Options;
-using Pcn.Client.Commands;
+using Pcn.Client.CommandLine;
 using Pcn.Client.Connection;
 
 // pcn: drives Pcn training runs. Exit codes: 0 done, 1 error, 2 invalid options, 3 diverged, 130 cancelled.
 var startup = new Pcn.Client.Output.StartupTimings.Clock();
-string command = args.Length == 0 ? "help" : args[0];
-string[] rest = args.Skip(1).ToArray();
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -18,21 +16,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return command switch
-    {
-        "train" => await TrainCommand.RunAsync(rest, Console.Out, stop.Token, startup),
-        "status" => await StatusCommand.RunAsync(rest, Console.Out),
-        "eval" => await EvalCommand.RunAsync(rest, Console.Out),
-        "drop" => await DropCommand.RunAsync(rest, Console.Out),
-        "results" => await ResultsCommand.RunAsync(rest, Console.Out),
-        "attach" => await ResultsCommand.AttachAsync(rest, Console.Out, stop.Token),
-        "export" => await ExportCommand.RunAsync(rest, Console.Out),
-        "sweep" => await SweepCommand.RunAsync(rest, Console.Out, stop.Token),
-        "diagnose" => DiagnoseCommand.Run(rest, Console.Out),
-        "plot" => PlotCommand.Run(rest, Console.Out),
-        "help" or "--help" or "-h" => Help.Print(Console.Out),
-        _ => throw new InvalidOptionException("command", $"'{command}'", "allowed commands are train, sweep, diagnose, plot, status, attach, results, eval, export, drop, help"),
-    };
+    return await PcnCommandLine.InvokeAsync(PcnCommandLine.Parse(PcnCommandLine.Create(startup), args), stop.Token);
 }
 catch (InvalidOptionException e)
 {

@@ -152,6 +152,12 @@ public sealed class BadInputTests(BadInputTests.Files files, ITestOutputHelper l
         Train("empty data dir", 2, ["--data-dir", ""], "--data-dir");
         Train("empty runs dir", 2, ["--runs-dir", ""], "--runs-dir");
         Pcn("unknown command", 2, _ => ["frobnicate"], "frobnicate", "train");
+        Pcn("mistyped command", 2, _ => ["trian"], "trian", "did you mean train?");
+        Train("mistyped option", 2, ["--dept", "4"], "--dept", "did you mean --depth?");
+        Train("flag given a separate value", 2, ["--no-skips", "yes"], "--no-skips", "yes", "takes no value");
+        Pcn("missing response file", 2, f => ["train", $"@{Path.Combine(f.Root, "no-such.rsp")}"], "no-such.rsp");
+        Pcn("help of an unknown command", 2, _ => ["help", "frobnicate"], "frobnicate", "train");
+        Pcn("completion for an unknown shell", 2, _ => ["completion", "fish"], "fish", "bash, zsh");
 
         // pcn train: the environment (exit 1), or data that does not fit the options, found before a silo starts.
         Pcn("missing data dir", 1, f => f.Train(["--data-dir", Path.Combine(f.Root, "no-such-data")]), "no-such-data");

@@ -26,7 +26,7 @@ public sealed class CommandLineTests
     [InlineData("--backend", "gpu", "cpu, cuda")]
     public void Train_RefusesBadOptions_NamingOptionAndAllowedRange(string option, string value, string allowed)
     {
-        var error = Assert.Throws<InvalidOptionException>(() => TrainSettings.Parse(new ArgumentReader([option, value], TrainSettings.Flags)));
+        var error = Assert.Throws<InvalidOptionException>(() => ParseTrain(option, value));
 
         Assert.Equal(option, error.Option);
         Assert.Contains(option, error.Message);
@@ -36,7 +36,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Train_Defaults_AreThePapersMuPcSettingsOnFashionMnist()
     {
-        TrainSettings settings = TrainSettings.Parse(new ArgumentReader([], TrainSettings.Flags));
+        TrainSettings settings = ParseTrain();
 
         Assert.Equal(8, settings.Request.Network.Depth);
         Assert.Equal(Parameterisation.MuPc, settings.Request.Network.Parameterisation);
@@ -50,7 +50,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Train_Bp_DefaultsToDepthMuPAndItsLearningRate()
     {
-        TrainSettings settings = TrainSettings.Parse(new ArgumentReader(["--algorithm", "bp", "--no-skips", "--seed=7"], TrainSettings.Flags));
+        TrainSettings settings = ParseTrain("--algorithm", "bp", "--no-skips", "--seed=7");
 
         Assert.Equal(Parameterisation.DepthMuP, settings.Request.Network.Parameterisation);
         Assert.Equal(0.01, settings.Request.Training.LearningRate);
@@ -61,7 +61,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Train_RefusesABackendForACluster_WhoseSilosChooseTheirOwn()
     {
-        var error = Assert.Throws<InvalidOptionException>(() => TrainSettings.Parse(new ArgumentReader(["--cluster", "127.0.0.1:30000", "--backend", "cuda"], TrainSettings.Flags)));
+        var error = Assert.Throws<InvalidOptionException>(() => ParseTrain("--cluster", "127.0.0.1:30000", "--backend", "cuda"));
 
         Assert.Equal("--backend", error.Option);
         Assert.Contains("pcn-silo --backend", error.Message);
@@ -70,7 +70,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Train_EmbeddedBackend_DefaultsToCpu()
     {
-        Assert.Equal("cpu", TrainSettings.Parse(new ArgumentReader([], TrainSettings.Flags)).Backend);
+        Assert.Equal("cpu", ParseTrain().Backend);
     }
 
     [SkippableFact]
@@ -164,6 +164,10 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("embedded silo", output);
         Assert.False(Directory.Exists(sweep));
     }
+
+    /// <summary>`pcn train`'s settings from <paramref name="args"/>, parsed as the process parses them.</summary>
+    private static TrainSettings ParseTrain(params string[] args) =>
+        TrainSettings.Parse(PcnCommandLine.Parse(PcnCommandLine.Create(new Output.StartupTimings.Clock()), ["train", .. args]));
 
     private static string[] CudaTrainArgs(string runs) =>
         ["train", "--backend", "cuda", "--depth", "2", "--width", "16", "--limit-train", "256", "--limit-test", "128", "--runs-dir", runs, "--run-id", "cuda", "--quiet"];

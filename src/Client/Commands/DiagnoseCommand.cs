@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
@@ -17,24 +18,41 @@ public static class DiagnoseCommand
     /// <summary>Largest Hessian this command builds (N·H); the eigenvalue solver is O((N·H)³).</summary>
     public const int MaxUnknowns = 4096;
 
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    private static readonly Option<bool> Toy = PcnOption.Flag("--toy", "the notebook's toy problem (input and output dimension 1, x ~ N(1, 0.1²), y = x) instead of Fashion-MNIST's sample 0");
+    private static readonly Option<int> Depth = PcnOption.Integer("--depth", "hidden layers H", 15);
+    private static readonly Option<int> Width = PcnOption.Integer("--width", "width N of every hidden layer", 128);
+    private static readonly Option<string> Activation = PcnOption.Text("--activation", "relu, tanh, linear, leaky_relu, gelu, hard_tanh, selu or silu", "linear");
+    private static readonly Option<string> Parameterisation = PcnOption.Text("--param", "mupc, sp or depth_mup", "mupc");
+    private static readonly Option<string> Loss = PcnOption.Text("--loss", "mse or ce (cross-entropy)", "mse");
+    private static readonly Option<ulong> Seed = PcnOption.Seed("--seed", "seed of the initial weights (and of the toy sample)", 0);
+    private static readonly Option<string> DataDirectory = PcnOption.Text("--data-dir", "the directory with Fashion-MNIST's four IDX files", Dataset.DefaultFashionMnistDirectory);
+
+    /// <summary>The command.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var reader = new ArgumentReader(args, new HashSet<string>(StringComparer.Ordinal) { "--toy", "--no-skips" });
-        bool toy = reader.Flag("--toy");
+        var command = new Command("diagnose", "κ of the activity Hessian at feedforward init, per-layer energies and norms")
+        {
+            Toy, Depth, Width, Activation, Parameterisation, Loss, TrainOptions.NoSkips, Seed, DataDirectory,
+        };
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult result)
+    {
+        TextWriter output = result.InvocationConfiguration.Output;
+        bool toy = result.GetValue(Toy);
         var options = new NetworkOptions(
-            Depth: reader.Count("--depth", 15),
-            Width: reader.Count("--width", 128),
+            Depth: result.GetValue(Depth),
+            Width: result.GetValue(Width),
             InputDim: toy ? 1 : 784,
             OutputDim: toy ? 1 : 10,
-            Activation: OptionNames.ParseActivation(reader.Text("--activation", "linear")),
-            Parameterisation: OptionNames.ParseParameterisation(reader.Text("--param", "mupc")),
-            Loss: OptionNames.ParseLoss(reader.Text("--loss", "mse")),
-            Skips: !reader.Flag("--no-skips"),
-            Seed: reader.Seed("--seed", 0));
-        string dataDir = reader.Text("--data-dir", Dataset.DefaultFashionMnistDirectory);
-        reader.RejectUnknown("diagnose");
+            Activation: OptionNames.ParseActivation(result.GetValue(Activation)!),
+            Parameterisation: OptionNames.ParseParameterisation(result.GetValue(Parameterisation)!),
+            Loss: OptionNames.ParseLoss(result.GetValue(Loss)!),
+            Skips: !result.GetValue(TrainOptions.NoSkips),
+            Seed: result.GetValue(Seed));
+        string dataDir = result.GetValue(DataDirectory)!;
         options.Validate();
         if ((long)options.Depth * options.Width > MaxUnknowns)
         {

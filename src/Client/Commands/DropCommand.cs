@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pcn.Client.CommandLine;
 
 namespace Pcn.Client.Commands;
@@ -8,20 +9,19 @@ namespace Pcn.Client.Commands;
 /// </summary>
 public static class DropCommand
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
-    {
-        bool keep = false;
-        return RunCommand.RunAsync(
-            args,
+    private static readonly Option<bool> KeepCheckpoints = PcnOption.Flag("--keep-checkpoints", "keep the run's checkpoints");
+
+    /// <summary>The command.</summary>
+    public static Command Create() =>
+        RunCommand.Create(
             "drop",
-            output,
-            async (coordinator, run) =>
+            "forget a finished run: layers, metric series, stored state, checkpoints",
+            "drop",
+            async (result, coordinator, run) =>
             {
+                bool keep = result.GetValue(KeepCheckpoints);
                 await coordinator.DropAsync(keep);
                 return $"{run}: dropped (layers released, metric series and stored state removed{(keep ? "; checkpoints kept" : ", checkpoints deleted")})";
             },
-            new HashSet<string>(StringComparer.Ordinal) { "--keep-checkpoints" },
-            (ArgumentReader reader) => keep = reader.Flag("--keep-checkpoints"));
-    }
+            KeepCheckpoints);
 }

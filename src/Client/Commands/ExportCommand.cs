@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
@@ -13,15 +14,22 @@ namespace Pcn.Client.Commands;
 /// </summary>
 public static class ExportCommand
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
+    private static readonly Option<string?> Out = PcnOption.OptionalText("--out", "the .npz file to write");
+
+    /// <summary>The command.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var reader = new ArgumentReader(args, new HashSet<string>());
-        RunTarget target = RunTarget.Read(reader);
-        string run = RunCommand.RequireRun(reader, "export");
-        string file = reader.OptionalString("--out") ?? throw new InvalidOptionException("--out", "(missing)", "name the .npz file to write, e.g. --out weights.npz");
-        reader.RejectUnknown("export");
+        Command command = RunCommand.Create("export", "a finished run's weights and configuration as .npz (numpy.load reads it)", Out);
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult result)
+    {
+        TextWriter output = result.InvocationConfiguration.Output;
+        RunTarget target = RunTarget.Read(result);
+        string run = CommonOptions.ReadRun(result, "export");
+        string file = result.GetValue(Out) ?? throw new InvalidOptionException("--out", "(missing)", "name the .npz file to write, e.g. --out weights.npz");
         if (Directory.Exists(file))
         {
             throw new InvalidOptionException("--out", file, "is a directory; name the .npz file to write, e.g. --out weights.npz");

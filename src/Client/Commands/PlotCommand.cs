@@ -1,3 +1,5 @@
+using System.CommandLine;
+using Pcn.Client.CommandLine;
 using Pcn.Client.Output;
 
 namespace Pcn.Client.Commands;
@@ -8,42 +10,30 @@ namespace Pcn.Client.Commands;
 /// </summary>
 public static class PlotCommand
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    private static readonly Option<string[]?> Sweeps = PcnOption.Repeated("--sweep", "a sweep directory (with runs/*/results.json); may be given several times");
+    private static readonly Option<string[]?> Tables = PcnOption.Repeated("--table", "a sweep's results.csv, plotted without its runs/; may be given several times");
+    private static readonly Option<string[]?> Runs = PcnOption.Repeated("--run", "a run's results.json (its per-layer energy); may be given several times");
+    private static readonly Option<string> Out = PcnOption.Text("--out", "the directory the PNGs are written to", "plots");
+
+    /// <summary>The command.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var sweeps = new List<string>();
-        var tables = new List<string>();
-        var runs = new List<string>();
-        string outDirectory = "plots";
-        bool outGiven = false;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string value = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[i + 1] : throw new Abstractions.Options.InvalidOptionException(args[i], "(missing)", "needs a value");
-            switch (args[i])
-            {
-                case "--sweep":
-                    sweeps.Add(Directory.Exists(value) ? value : throw new Abstractions.Options.InvalidOptionException("--sweep", $"'{value}'", "must be a sweep directory (with runs/*/results.json)"));
-                    break;
-                case "--table":
-                    tables.Add(File.Exists(value) ? value : throw new Abstractions.Options.InvalidOptionException("--table", $"'{value}'", "must be a sweep table (a sweep's results.csv)"));
-                    break;
-                case "--run":
-                    runs.Add(File.Exists(value) ? value : throw new Abstractions.Options.InvalidOptionException("--run", $"'{value}'", "must be a run's results.json"));
-                    break;
-                case "--out":
-                    // --sweep, --table and --run add up; a second --out would silently win over the first.
-                    outDirectory = outGiven ? throw new Abstractions.Options.InvalidOptionException("--out", $"'{outDirectory}' and '{value}'", "is given twice; give one output directory") : value;
-                    outGiven = true;
-                    break;
-                default:
-                    throw new Abstractions.Options.InvalidOptionException(args[i], "(given)", "is not an option of `pcn plot` (--sweep, --table, --run, --out)");
-            }
+        var command = new Command("plot", "PNGs: accuracy over training, accuracy vs depth, η×β loss heatmaps, per-layer energy") { Sweeps, Tables, Runs, Out };
+        command.SetAction(Run);
+        return command;
+    }
 
-            i++;
-        }
-
-        if (sweeps.Count == 0 && tables.Count == 0 && runs.Count == 0)
+    private static int Run(ParseResult result)
+    {
+        TextWriter output = result.InvocationConfiguration.Output;
+        string[] sweeps = result.GetValue(Sweeps) ?? [];
+        string[] tables = result.GetValue(Tables) ?? [];
+        string[] runs = result.GetValue(Runs) ?? [];
+        string outDirectory = result.GetValue(Out)!;
+        RequireAll(sweeps, Directory.Exists, "--sweep", "must be a sweep directory (with runs/*/results.json)");
+        RequireAll(tables, File.Exists, "--table", "must be a sweep table (a sweep's results.csv)");
+        RequireAll(runs, File.Exists, "--run", "must be a run's results.json");
+        if (sweeps.Length == 0 && tables.Length == 0 && runs.Length == 0)
         {
             throw new Abstractions.Options.InvalidOptionException("--sweep", "(missing)", "give at least one --sweep directory, --table or --run results file");
         }
@@ -64,6 +54,15 @@ public static class PlotCommand
         }
 
         return 0;
+    }
+
+    private static void RequireAll(string[] paths, Func<string, bool> exists, string option, string allowed)
+    {
+        string? missing = paths.FirstOrDefault(p => !exists(p));
+        if (missing is not null)
+        {
+            throw new Abstractions.Options.InvalidOptionException(option, $"'{missing}'", allowed);
+        }
     }
 
     private static string[] RunsOf(string sweep)

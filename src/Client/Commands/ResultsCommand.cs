@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
 using Pcn.Client.CommandLine;
@@ -12,14 +13,27 @@ namespace Pcn.Client.Commands;
 /// </summary>
 public static class ResultsCommand
 {
-    /// <summary>`pcn results`; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
+    /// <summary>`pcn results`.</summary>
+    public static Command CreateResults()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var reader = new ArgumentReader(args, new HashSet<string>());
-        RunTarget target = RunTarget.Read(reader);
-        string run = RunCommand.RequireRun(reader, "write the results of");
-        reader.RejectUnknown("results");
+        Command command = RunCommand.Create("results", "write the run's results.json (any state) from the history the cluster keeps");
+        command.SetAction(ResultsAsync);
+        return command;
+    }
+
+    /// <summary>`pcn attach`.</summary>
+    public static Command CreateAttach()
+    {
+        Command command = RunCommand.Create("attach", "follow a running run to its end (as pcn train does); writes its results.json", CommonOptions.Quiet);
+        command.SetAction(AttachAsync);
+        return command;
+    }
+
+    private static async Task<int> ResultsAsync(ParseResult result)
+    {
+        TextWriter output = result.InvocationConfiguration.Output;
+        RunTarget target = RunTarget.Read(result);
+        string run = CommonOptions.ReadRun(result, "write the results of");
         await using ClusterConnection connection = await target.ConnectAsync();
         ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run);
         RunSnapshot snapshot = await coordinator.GetSnapshotAsync(0);
@@ -29,15 +43,13 @@ public static class ResultsCommand
         return 0;
     }
 
-    /// <summary>`pcn attach`; returns the exit code of the run's end, as `pcn train` would.</summary>
-    public static async Task<int> AttachAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop)
+    /// <summary>Returns the exit code of the run's end, as `pcn train` would.</summary>
+    private static async Task<int> AttachAsync(ParseResult result, CancellationToken stop)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var reader = new ArgumentReader(args, new HashSet<string>(StringComparer.Ordinal) { "--quiet" });
-        RunTarget target = RunTarget.Read(reader);
-        string run = RunCommand.RequireRun(reader, "attach to");
-        bool quiet = reader.Flag("--quiet");
-        reader.RejectUnknown("attach");
+        TextWriter output = result.InvocationConfiguration.Output;
+        RunTarget target = RunTarget.Read(result);
+        string run = CommonOptions.ReadRun(result, "attach to");
+        bool quiet = result.GetValue(CommonOptions.Quiet);
         await using ClusterConnection connection = await target.ConnectAsync();
         ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(run);
         RunSnapshot snapshot = await coordinator.GetSnapshotAsync(0);

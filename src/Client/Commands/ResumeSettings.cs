@@ -1,8 +1,7 @@
-using System.Globalization;
+using System.CommandLine;
 using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.Client.CommandLine;
-using Pcn.Client.Connection;
 
 namespace Pcn.Client.Commands;
 
@@ -12,28 +11,30 @@ namespace Pcn.Client.Commands;
 /// </summary>
 public sealed record ResumeSettings(string RunId, string? Cluster, string RunsDirectory, bool Quiet, int MetricsPort, string Backend)
 {
-    /// <summary>The flags that take no value.</summary>
-    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--quiet" };
-
     /// <summary>Reads and checks the options; any option that would change the run is refused.</summary>
-    public static ResumeSettings Parse(ArgumentReader args)
+    public static ResumeSettings Parse(ParseResult result)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        string runId = args.OptionalString("--resume") ?? throw new InvalidOptionException("--resume", "(missing)", "name the run to resume (see `pcn status`)");
+        ArgumentNullException.ThrowIfNull(result);
+        string runId = result.GetValue(TrainOptions.Resume) ?? throw new InvalidOptionException("--resume", "(missing)", "name the run to resume (see `pcn status`)");
         RunIds.Validate(runId, "--resume");
-        string? cluster = CommonOptions.Cluster(args);
-        int metricsPort = CommonOptions.MetricsPort(args);
+        string? cluster = CommonOptions.ReadCluster(result);
+        int metricsPort = CommonOptions.ReadMetricsPort(result);
 
-        string backend = args.Text("--backend", "cpu");
+        string backend = result.GetValue(TrainOptions.Backend) ?? "cpu";
         if (backend is not ("cpu" or "cuda"))
         {
             throw new InvalidOptionException("--backend", backend, "allowed values are cpu, cuda");
         }
 
-        string runs = CommonOptions.RunsDirectory(args);
+        string runs = CommonOptions.ReadRunsDirectory(result);
 
-        var settings = new ResumeSettings(runId, cluster, runs, args.Flag("--quiet"), metricsPort, backend);
-        args.RejectUnknown("train --resume (the run keeps the options it was started with)");
+        var settings = new ResumeSettings(runId, cluster, runs, result.GetValue(CommonOptions.Quiet), metricsPort, backend);
+        Option? changes = TrainOptions.All.Except(TrainOptions.ResumeOptions).FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
+        if (changes is not null)
+        {
+            throw new InvalidOptionException(changes.Name, "(given)", "is not an option of `pcn train --resume` (the run keeps the options it was started with); see `pcn train --help`");
+        }
+
         Output.OutputDirectory.RequireWritable(runs, "--runs-dir");
         return settings;
     }

@@ -1,26 +1,23 @@
 using Orleans.Runtime;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Runs;
 using Pcn.Client.Output;
 
 namespace Pcn.Client.Commands;
 
 /// <summary>
-/// Follows a run in the cluster until it ends, for `pcn train`, `pcn train --resume` and `pcn attach`: shows progress
-/// and the run's events (a lost silo, a resume), saves results.json every few seconds, forwards the first Ctrl-C as a
-/// cancel, and rides out a lost gateway or coordinator: the client's other gateways carry its calls, and a coordinator
-/// whose silo died comes back from storage, so the follower retries until <see cref="ContactTimeout"/> without an answer.
+/// Follows a run in the cluster until it ends, for `pcn train`, `pcn train --resume` and `pcn attach`: watches it with
+/// a <see cref="RunWatcher"/> (which forwards the first Ctrl-C as a cancel and rides out a lost gateway or
+/// coordinator), shows its progress and events, and saves results.json every few seconds.
 /// </summary>
 internal sealed class RunFollower(ITrainingCoordinatorGrain coordinator, IReadOnlyList<string> placement, TextWriter output, bool quiet, string runsDirectory, string connection)
 {
-    /// <summary>How long the follower keeps retrying a run it cannot reach before it gives up (the run goes on in the cluster).</summary>
-    public static readonly TimeSpan ContactTimeout = TimeSpan.FromMinutes(3);
-
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Every batch summary received, in order.</summary>
-    public List<BatchSummary> Summaries { get; } = [];
+    public IReadOnlyList<BatchSummary> Summaries { get; private set; } = [];
 
     /// <summary>Where each layer runs (refreshed after a resume).</summary>
     public IReadOnlyList<string> Placement { get; private set; } = placement;
@@ -28,86 +25,50 @@ internal sealed class RunFollower(ITrainingCoordinatorGrain coordinator, IReadOn
     /// <summary>Follows from <paramref name="snapshot"/> to the run's end; returns the final snapshot.</summary>
     public async Task<RunSnapshot> FollowAsync(RunSnapshot snapshot, CancellationToken stop, Func<RunSnapshot, StartupTimings?>? startup = null)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        Summaries.AddRange(snapshot.Summaries);
-        var progress = new ProgressPrinter(output, !Console.IsOutputRedirected && !quiet);
-        int eventsShown = snapshot.Events.Count;
-        DateTime lastSave = DateTime.UtcNow, lastContact = DateTime.UtcNow;
-        bool cancelSent = false, contactLost = false;
-        while (!snapshot.IsFinished)
+        var watcher = new RunWatcher(coordinator, snapshot, PollInterval);
+        IRunDisplay display = RunConsole.Display(output, quiet);
+        DateTime lastSave = DateTime.UtcNow;
+        async Task ShowAsync(RunWatchStep step)
         {
-            await Task.Delay(PollInterval, CancellationToken.None);
-            try
+            if (step.CancelSent)
             {
-                if (stop.IsCancellationRequested && !cancelSent)
-                {
-                    output.WriteLine();
-                    output.WriteLine("pcn: stopping after the current batch (Ctrl-C again to quit at once)…");
-                    await coordinator.CancelAsync();
-                    cancelSent = true;
-                }
-
-                int after = Summaries.Count == 0 ? 0 : Summaries[^1].Batch;
-                snapshot = await coordinator.GetSnapshotAsync(after);
-            }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
-            {
-                if (DateTime.UtcNow - lastContact > ContactTimeout)
-                {
-                    throw new InvalidOperationException($"Lost contact with run '{snapshot.Request.RunId}' for {ContactTimeout.TotalMinutes:0} minutes ({e.Message}); it goes on in the cluster if the cluster does: follow it with `pcn attach --run {snapshot.Request.RunId}`.", e);
-                }
-
-                if (!contactLost)
-                {
-                    output.WriteLine();
-                    output.WriteLine($"pcn: lost contact with the run ({e.GetType().Name}: {FirstLine(e.Message)}); retrying through the cluster's other gateways…");
-                    contactLost = true;
-                }
-
-                continue;
+                display.Notice("pcn: stopping after the current batch (Ctrl-C again to quit at once)…");
             }
 
-            lastContact = DateTime.UtcNow;
-            if (contactLost)
+            if (step.Contact == RunContact.Lost)
             {
-                output.WriteLine("pcn: in contact with the run again");
-                contactLost = false;
+                display.Notice($"pcn: lost contact with the run ({step.Failure!.GetType().Name}: {step.Failure.Message.Split('\n', 2)[0].Trim()}); retrying through the cluster's other gateways…");
             }
 
-            // A run that went back to a checkpoint trains those batches again: the summaries after it are replaced.
-            int last = Summaries.Count == 0 ? 0 : Summaries[^1].Batch;
-            if (snapshot.Batches < last)
+            if (!step.Reached)
             {
-                Summaries.RemoveAll(s => s.Batch > snapshot.Batches);
+                return;
             }
 
-            int newest = Summaries.Count == 0 ? 0 : Summaries[^1].Batch;
-            Summaries.AddRange(snapshot.Summaries.Where(s => s.Batch > newest));
-            if (snapshot.Events.Count > eventsShown)
+            if (step.Contact == RunContact.Regained)
             {
-                output.WriteLine();
-                foreach (RunEvent e in snapshot.Events.Skip(eventsShown))
-                {
-                    output.WriteLine($"pcn: {e.Kind} at batch {e.Batch}: {e.Message}");
-                }
+                display.Line("pcn: in contact with the run again");
+            }
 
-                eventsShown = snapshot.Events.Count;
+            if (step.NewEvents.Count > 0)
+            {
+                display.Notice([.. step.NewEvents.Select(e => $"pcn: {e.Kind} at batch {e.Batch}: {e.Message}")]);
                 Placement = await TryPlacementAsync() ?? Placement;
             }
 
             if (!quiet)
             {
-                progress.Update(snapshot, Summaries.Count > 0 ? Summaries[^1] : null);
+                display.Update(step.Snapshot, watcher.Summaries.Count > 0 ? watcher.Summaries[^1] : null);
             }
 
             if (DateTime.UtcNow - lastSave > SaveInterval)
             {
-                RunResults.Write(runsDirectory, snapshot, Summaries, Placement, connection, startup?.Invoke(snapshot));
+                RunResults.Write(runsDirectory, step.Snapshot, watcher.Summaries, Placement, connection, startup?.Invoke(step.Snapshot));
                 lastSave = DateTime.UtcNow;
             }
         }
 
-        progress.Finish();
+        await display.ShowAsync(async () => (snapshot, Summaries) = await watcher.WatchAsync(ShowAsync, stop));
         Placement = await TryPlacementAsync() ?? Placement;
         return snapshot;
     }
@@ -120,8 +81,6 @@ internal sealed class RunFollower(ITrainingCoordinatorGrain coordinator, IReadOn
         RunState.Diverged => 3,
         _ => 1,
     };
-
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     private async Task<IReadOnlyList<string>?> TryPlacementAsync()
     {

@@ -1,21 +1,29 @@
+using System.CommandLine;
 using System.Globalization;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
-using Pcn.Client.CommandLine;
 using Pcn.Client.Connection;
 
 namespace Pcn.Client.Commands;
 
-/// <summary>`pcn status --cluster host:port`: every run in the cluster and its state.</summary>
+/// <summary>`pcn status`: every run of the cluster (or of the runs directory) and its state.</summary>
 public static class StatusCommand
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
+    /// <summary>The command.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var reader = new ArgumentReader(args, new HashSet<string>());
-        RunTarget target = RunTarget.Read(reader);
-        reader.RejectUnknown("status");
+        var command = new Command("status", "runs, their state and failure");
+        foreach (Option option in RunTarget.Options)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(result => RunAsync(RunTarget.Read(result), result.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(RunTarget target, TextWriter output)
+    {
         if (!target.HasRuns)
         {
             output.WriteLine(target.NoRunsMessage);

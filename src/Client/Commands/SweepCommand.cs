@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Globalization;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
+using Pcn.Abstractions.Runs;
 using Pcn.Client.Connection;
 using Pcn.Client.Output;
 
@@ -16,11 +18,22 @@ public static class SweepCommand
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Runs the command; returns the process exit code (0 when every point finished).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop)
+    /// <summary>The command.</summary>
+    public static Command Create()
     {
-        ArgumentNullException.ThrowIfNull(output);
-        SweepGrid grid = SweepGrid.Parse(args);
+        var command = new Command("sweep", "a grid of runs: the axes take comma-separated lists, K points run at once; resumable; the table goes to DIR/results.csv and results.json (DIR: sweeps/{name})");
+        foreach (Option option in SweepGrid.Options)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((result, stop) => RunAsync(SweepGrid.Parse(result), result.InvocationConfiguration.Output, stop));
+        return command;
+    }
+
+    /// <summary>Runs the grid; returns the process exit code (0 when every point finished).</summary>
+    private static async Task<int> RunAsync(SweepGrid grid, TextWriter output, CancellationToken stop)
+    {
         string runs = Path.Combine(grid.Directory, "runs");
         OutputDirectory.RequireWritable(grid.Directory, "--sweep-dir");
         Directory.CreateDirectory(runs);
@@ -92,44 +105,44 @@ public static class SweepCommand
         }
     }
 
+    /// <summary>Runs the pending points, <see cref="SweepGrid.Parallel"/> at a time, each followed by its own watcher.</summary>
     private static async Task DriveAsync(ClusterConnection connection, SweepGrid grid, Queue<RunRequest> pending, Dictionary<string, SweepRow> rows, string runs, TextWriter output, CancellationToken stop)
     {
-        var active = new Dictionary<string, (RunRequest Request, ITrainingCoordinatorGrain Coordinator, List<BatchSummary> Summaries, IReadOnlyList<string> Placement)>(StringComparer.Ordinal);
-        bool cancelled = false;
+        var active = new Dictionary<string, (ITrainingCoordinatorGrain Coordinator, RunWatcher Watcher, IReadOnlyList<string> Placement)>(StringComparer.Ordinal);
+        bool cancelling = false;
         while (pending.Count > 0 || active.Count > 0)
         {
             while (!stop.IsCancellationRequested && active.Count < grid.Parallel && pending.TryDequeue(out RunRequest? point))
             {
                 ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(point.RunId);
                 RunSnapshot first = await StartOrResumeAsync(coordinator, point);
-                active[point.RunId] = (point, coordinator, [.. first.Summaries], await coordinator.GetPlacementAsync());
+                active[point.RunId] = (coordinator, new RunWatcher(coordinator, first, PollInterval), await coordinator.GetPlacementAsync());
                 output.WriteLine(first.Batches > 0 || first.CheckpointBatch > 0 ? $"  resumed  {point.RunId} from the checkpoint after batch {first.CheckpointBatch}" : $"  started  {point.RunId}");
             }
 
-            if (stop.IsCancellationRequested && !cancelled)
+            if (stop.IsCancellationRequested && !cancelling)
             {
-                cancelled = true;
+                // Each watcher forwards the stop to its point on its next poll.
+                cancelling = true;
                 pending.Clear();
                 output.WriteLine("pcn sweep: cancelling the running points (they run again next time)…");
-                await Task.WhenAll(active.Values.Select(a => a.Coordinator.CancelAsync()));
             }
 
             await Task.Delay(PollInterval, CancellationToken.None);
-            foreach ((string id, var run) in active.ToArray())
+            foreach ((string id, (ITrainingCoordinatorGrain coordinator, RunWatcher watcher, IReadOnlyList<string> placement)) in active.ToArray())
             {
-                RunSnapshot snapshot = await run.Coordinator.GetSnapshotAsync(run.Summaries.Count == 0 ? 0 : run.Summaries[^1].Batch);
-                run.Summaries.AddRange(snapshot.Summaries);
+                RunSnapshot snapshot = (await watcher.PollAsync(stop)).Snapshot;
                 if (!snapshot.IsFinished)
                 {
                     continue;
                 }
 
-                string path = RunResults.Write(runs, snapshot, run.Summaries, run.Placement, connection.Description);
+                string path = RunResults.Write(runs, snapshot, watcher.Summaries, placement, connection.Description);
 
                 // A cancelled point keeps its record and checkpoints: the next `pcn sweep` resumes it from there.
                 if (snapshot.State != RunState.Cancelled)
                 {
-                    await run.Coordinator.DropAsync(keepCheckpoints: false);
+                    await coordinator.DropAsync(keepCheckpoints: false);
                 }
 
                 active.Remove(id);

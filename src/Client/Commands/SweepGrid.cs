@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,62 +15,62 @@ namespace Pcn.Client.Commands;
 /// </summary>
 public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, string Directory, int Parallel, string? Cluster, string Backend)
 {
+    private static readonly Option<string[]?>[] AxisLists =
+    [
+        PcnOption.List("--depth", "hidden layers H, comma-separated (default: 8)"),
+        PcnOption.List("--width", "widths N, comma-separated (default: 128)"),
+        PcnOption.List("--param", "parameterisations: mupc, sp, depth_mup, comma-separated (default: mupc)"),
+        PcnOption.List("--algorithm", "algorithms: pc, bp, comma-separated (default: pc)"),
+        PcnOption.List("--activation", "activations, comma-separated (default: relu)"),
+        PcnOption.List("--lr", "learning rates η, comma-separated (default: 0.1)"),
+        PcnOption.List("--beta", "inference rates β, comma-separated (default: 0.5)"),
+        PcnOption.List("--seed", "seeds, comma-separated (default: 0)"),
+    ];
+
+    private static readonly Option<string> NameOption = PcnOption.Text("--name", "the sweep's name, the start of its points' run ids", "sweep");
+
+    private static readonly Option<string?> DirectoryOption = PcnOption.OptionalText("--sweep-dir", "where the table (results.csv, results.json) and the points' runs/ go (default: sweeps/{name})");
+
+    private static readonly Option<int> ParallelOption = PcnOption.Integer("--parallel", "points that run at once", 2);
+
+    /// <summary>
+    /// `pcn train`'s options that a point takes from its sweep instead, each with why: known to `pcn sweep` (hidden
+    /// from its help), so that giving one is refused with the reason rather than as an unknown option.
+    /// </summary>
+    private static readonly (Option<string?> Option, string Why)[] NotHere =
+    [
+        (Refused("--run-id"), "each point's id is made from its configuration (name the sweep with --name)"),
+        (Refused("--runs-dir"), "points are written under --sweep-dir DIR, in DIR/runs"),
+        (Refused("--metrics-port"), "a sweep's embedded silo takes a free port"),
+    ];
+
+    /// <summary>The options of `pcn sweep`: those of `pcn train`, with lists for the axes.</summary>
+    public static IEnumerable<Option> Options =>
+        TrainOptions.All.Except(TrainOptions.Axes).Except(TrainOptions.Placement).Except([TrainOptions.Resume])
+            .Concat(AxisLists).Concat([NameOption, DirectoryOption, ParallelOption]).Concat(NotHere.Select(n => n.Option));
+
     /// <summary>Parses the grid; every value is validated before anything runs.</summary>
-    public static SweepGrid Parse(IReadOnlyList<string> args)
+    public static SweepGrid Parse(ParseResult result)
     {
-        var grid = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var rest = new List<string>();
-        string[] axes = ["--depth", "--width", "--param", "--algorithm", "--activation", "--lr", "--beta", "--seed"];
-        for (int i = 0; i < args.Count; i++)
+        ArgumentNullException.ThrowIfNull(result);
+        var grid = AxisLists.Where(a => result.GetValue(a) is not null).ToDictionary(a => a.Name, a => result.GetValue(a)!, StringComparer.Ordinal);
+        (Option<string?> given, string why) = NotHere.FirstOrDefault(n => result.GetResult(n.Option) is not null);
+        if (given is not null)
         {
-            string arg = args[i];
-            string name = arg.Contains('=', StringComparison.Ordinal) ? arg[..arg.IndexOf('=', StringComparison.Ordinal)] : arg;
-            if (axes.Contains(name))
-            {
-                string value = arg.Length > name.Length ? arg[(name.Length + 1)..] : (i + 1 < args.Count ? args[++i] : throw new InvalidOptionException(name, "(missing)", "needs a value or a comma-separated list"));
-                string[] values = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                if (values.Length == 0)
-                {
-                    // An empty list would otherwise fall back to the default value without a word.
-                    throw new InvalidOptionException(name, $"'{value}'", "needs a value or a comma-separated list such as 8,16");
-                }
-
-                if (!grid.TryAdd(name, values))
-                {
-                    throw new InvalidOptionException(name, $"'{string.Join(',', grid[name])}' and '{value}'", "is given twice; give the values once, comma-separated");
-                }
-
-                continue;
-            }
-
-            // Points take their ids from the grid and write under the sweep directory, on an embedded silo of their own.
-            string? notHere = name switch
-            {
-                "--run-id" => "each point's id is made from its configuration (name the sweep with --name)",
-                "--runs-dir" => "points are written under --sweep-dir DIR, in DIR/runs",
-                "--metrics-port" => "a sweep's embedded silo takes a free port",
-                _ => null,
-            };
-            if (notHere is not null)
-            {
-                throw new InvalidOptionException(name, "(given)", $"is not an option of `pcn sweep`: {notHere}");
-            }
-
-            rest.Add(arg);
+            throw new InvalidOptionException(given.Name, "(given)", $"is not an option of `pcn sweep`: {why}");
         }
 
-        var reader = new ArgumentReader(rest, TrainSettings.Flags);
-        string sweepName = reader.Text("--name", "sweep");
+        string sweepName = result.GetValue(NameOption)!;
         RunIds.Validate(sweepName, "--name");
-        string directory = reader.Text("--sweep-dir", Path.Combine("sweeps", sweepName));
-        int parallel = reader.Count("--parallel", 2);
+        string directory = result.GetValue(DirectoryOption) ?? Path.Combine("sweeps", sweepName);
+        int parallel = result.GetValue(ParallelOption);
         if (parallel is < 1 or > 64)
         {
             throw new InvalidOptionException("--parallel", parallel.ToString(CultureInfo.InvariantCulture), "must be an integer in [1, 64]");
         }
 
-        // The common options, parsed once through `pcn train`'s parser (which validates them), then varied per point.
-        TrainSettings common = TrainSettings.Parse(new ArgumentReader([.. rest.Where((a, i) => !IsSweepOnly(rest, i)), "--run-id", "template"], TrainSettings.Flags));
+        // The common options, read and validated as `pcn train` reads them (the axes at their defaults), then varied per point.
+        TrainSettings common = TrainSettings.Parse(result);
         string[] Values(string axis, string fallback) => grid.TryGetValue(axis, out string[]? v) && v.Length > 0 ? v : [fallback];
         var points = new List<RunRequest>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -120,11 +121,11 @@ public sealed record SweepGrid(string Name, IReadOnlyList<RunRequest> Points, st
         return new SweepGrid(sweepName, points, directory, parallel, common.Cluster, common.Backend);
     }
 
-    private static bool IsSweepOnly(List<string> args, int i)
+    private static Option<string?> Refused(string name)
     {
-        static bool Named(string a, string n) => a == n || a.StartsWith(n + "=", StringComparison.Ordinal);
-        string[] own = ["--name", "--sweep-dir", "--parallel"];
-        return own.Any(n => Named(args[i], n)) || (i > 0 && own.Contains(args[i - 1]));
+        Option<string?> option = PcnOption.OptionalText(name, string.Empty);
+        option.Hidden = true;
+        return option;
     }
 
     /// <summary>"{sweep}-H8-N128-mupc-pc-relu-lr0.1-b0.5-s0-{hash}": readable, and unique for the whole configuration.</summary>

@@ -1,6 +1,6 @@
+using System.CommandLine;
 using Pcn.Abstractions.Grains;
 using Pcn.Abstractions.Messages;
-using Pcn.Client.CommandLine;
 using Pcn.Client.Connection;
 using Pcn.Client.Output;
 
@@ -12,18 +12,27 @@ namespace Pcn.Client.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken stop, StartupTimings.Clock? startup = null)
+    /// <summary>The command, which times its start-up with <paramref name="startup"/> (started with the process).</summary>
+    public static Command Create(StartupTimings.Clock startup)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        if (args.Any(a => a == "--resume" || a.StartsWith("--resume=", StringComparison.Ordinal)))
+        var command = new Command("train", "train a network; without --cluster it hosts a silo in this process. Ctrl-C stops the run cleanly (state cancelled, results kept); results: {runs-dir}/{run-id}/results.json");
+        foreach (Option option in TrainOptions.All)
         {
-            return await ResumeAsync(ResumeSettings.Parse(new ArgumentReader(args, ResumeSettings.Flags)), output, stop);
+            command.Options.Add(option);
         }
 
-        startup ??= new StartupTimings.Clock();
-        TrainSettings settings = TrainSettings.Parse(new ArgumentReader(args, TrainSettings.Flags));
+        command.SetAction((result, stop) => RunAsync(result, result.InvocationConfiguration.Output, startup, stop));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult result, TextWriter output, StartupTimings.Clock startup, CancellationToken stop)
+    {
+        if (result.GetResult(TrainOptions.Resume) is not null)
+        {
+            return await ResumeAsync(ResumeSettings.Parse(result), output, stop);
+        }
+
+        TrainSettings settings = TrainSettings.Parse(result);
         settings.RequireWritableRunsDirectory();
         settings.RefuseExistingResults();
         RunRequest request = settings.Request;
@@ -48,7 +57,14 @@ public static class TrainCommand
         output.WriteLine($"pcn: {snapshot.Request.Network.LayerCount} layer grains on {string.Join(", ", DescribePlacement(placement))}; {snapshot.TotalBatches} batches of {snapshot.Request.Training.BatchSize}");
         snapshot = await follower.FollowAsync(snapshot, stop, startup);
         string path = RunResults.Write(runsDirectory, snapshot, follower.Summaries, follower.Placement, connection.Description, startup?.Invoke(snapshot));
-        SummaryTable.Write(output, snapshot, follower.Summaries, Path.GetFullPath(path), startup?.Invoke(snapshot));
+        if (RunConsole.Live is { } console)
+        {
+            SummaryTable.Render(console, snapshot, follower.Summaries, Path.GetFullPath(path), startup?.Invoke(snapshot));
+        }
+        else
+        {
+            SummaryTable.Write(output, snapshot, follower.Summaries, Path.GetFullPath(path), startup?.Invoke(snapshot));
+        }
         return RunFollower.ExitCode(snapshot.State);
     }
 

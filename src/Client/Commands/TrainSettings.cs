@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -13,15 +14,16 @@ namespace Pcn.Client.Commands;
 /// <summary>Everything `pcn train` was asked for, parsed and validated before any silo work starts.</summary>
 public sealed record TrainSettings(RunRequest Request, string? Cluster, string RunsDirectory, bool Quiet, int MetricsPort, string Backend)
 {
-    /// <summary>The flags of `pcn train` that take no value.</summary>
-    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--no-skips", "--quiet" };
-
-    /// <summary>Defaults: µPC, ReLU, MSE, H = 8, N = 128, B = 64, η = 0.1, β = 0.5, T = H, 1 epoch, Fashion-MNIST.</summary>
-    public static TrainSettings Parse(ArgumentReader args)
+    /// <summary>
+    /// Reads and checks the options of `pcn train` (defaults: µPC, ReLU, MSE, H = 8, N = 128, B = 64, η = 0.1, β = 0.5,
+    /// T = H, 1 epoch, Fashion-MNIST); for `pcn sweep`, whose lists replace the axes, the axes keep their defaults.
+    /// </summary>
+    public static TrainSettings Parse(ParseResult result)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        string dataset = args.Text("--dataset", "fashion-mnist");
-        string? dataDir = args.OptionalString("--data-dir");
+        ArgumentNullException.ThrowIfNull(result);
+        T Value<T>(Option<T> option) => result.ValueOrDeclaredDefault(option);
+        string dataset = Value(TrainOptions.Dataset);
+        string? dataDir = Value(TrainOptions.DataDirectory);
         if (dataDir is { Length: 0 })
         {
             throw new InvalidOptionException("--data-dir", "''", "must name the directory with the four IDX files");
@@ -33,50 +35,50 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             "mnist" => DataSource.Mnist(dataDir ?? throw new InvalidOptionException("--data-dir", "(missing)", "MNIST has no default directory: give the directory with its four IDX files")),
             _ => throw new InvalidOptionException("--dataset", $"'{dataset}'", "allowed values are fashion-mnist, mnist"),
         };
-        data = data with { LimitTrain = args.OptionalInt("--limit-train"), LimitTest = args.OptionalInt("--limit-test") };
+        data = data with { LimitTrain = Value(TrainOptions.LimitTrain), LimitTest = Value(TrainOptions.LimitTest) };
         if (data.LimitTrain is < 1 || data.LimitTest is < 1)
         {
             throw new InvalidOptionException(data.LimitTrain is < 1 ? "--limit-train" : "--limit-test", (data.LimitTrain is < 1 ? data.LimitTrain : data.LimitTest)!.Value.ToString(CultureInfo.InvariantCulture), "must be an integer ≥ 1");
         }
 
-        Algorithm algorithm = OptionNames.ParseAlgorithm(args.Text("--algorithm", "pc"));
+        Algorithm algorithm = OptionNames.ParseAlgorithm(Value(TrainOptions.Algorithm));
         var network = new NetworkOptions(
-            Depth: args.Count("--depth", 8),
-            Width: args.Count("--width", 128),
+            Depth: Value(TrainOptions.Depth),
+            Width: Value(TrainOptions.Width),
             InputDim: 784,
             OutputDim: 10,
-            Activation: OptionNames.ParseActivation(args.Text("--activation", "relu")),
-            Parameterisation: OptionNames.ParseParameterisation(args.Text("--param", algorithm == Algorithm.Bp ? "depth_mup" : "mupc")),
-            Loss: OptionNames.ParseLoss(args.Text("--loss", "mse")),
-            Skips: !args.Flag("--no-skips"),
-            Seed: args.Seed("--seed", 0));
+            Activation: OptionNames.ParseActivation(Value(TrainOptions.Activation)),
+            Parameterisation: OptionNames.ParseParameterisation(Value(TrainOptions.Parameterisation) ?? (algorithm == Algorithm.Bp ? "depth_mup" : "mupc")),
+            Loss: OptionNames.ParseLoss(Value(TrainOptions.Loss)),
+            Skips: !Value(TrainOptions.NoSkips),
+            Seed: Value(TrainOptions.Seed));
         var training = new TrainingOptions(
             Algorithm: algorithm,
-            LearningRate: args.Number("--lr", algorithm == Algorithm.Bp ? 0.01 : 0.1),
-            InferenceRate: args.Number("--beta", 0.5),
-            InferenceSteps: args.OptionalInt("--steps"),
-            BatchSize: args.Count("--batch-size", 64),
-            Epochs: args.Count("--epochs", 1),
-            TestEvery: args.Count("--test-every", 300),
-            BatchLimit: args.OptionalInt("--batch-limit"),
-            ShuffleSeed: args.Seed("--seed", 0),
-            EarlyStopAccuracy: args.Number("--early-stop", 15),
-            CheckpointEvery: CheckpointEvery(args.Text("--checkpoint-every", "auto")));
+            LearningRate: Value(TrainOptions.LearningRate) ?? (algorithm == Algorithm.Bp ? 0.01 : 0.1),
+            InferenceRate: Value(TrainOptions.Beta),
+            InferenceSteps: Value(TrainOptions.Steps),
+            BatchSize: Value(TrainOptions.BatchSize),
+            Epochs: Value(TrainOptions.Epochs),
+            TestEvery: Value(TrainOptions.TestEvery),
+            BatchLimit: Value(TrainOptions.BatchLimit),
+            ShuffleSeed: Value(TrainOptions.Seed),
+            EarlyStopAccuracy: Value(TrainOptions.EarlyStop),
+            CheckpointEvery: CheckpointEvery(Value(TrainOptions.CheckpointEvery)));
         network.Validate();
         training.Validate();
         NetworkFootprint.RequireArraySizes(network, training.BatchSize);
-        string runId = args.Text("--run-id", $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}");
+        string runId = Value(TrainOptions.RunId) ?? $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}";
         RunIds.Validate(runId);
 
-        string? cluster = CommonOptions.Cluster(args);
-        int metricsPort = CommonOptions.MetricsPort(args);
+        string? cluster = CommonOptions.ReadCluster(result);
+        int metricsPort = CommonOptions.ReadMetricsPort(result);
 
         if (cluster is not null && metricsPort != 0)
         {
             throw new InvalidOptionException("--metrics-port", metricsPort.ToString(CultureInfo.InvariantCulture), "applies to the embedded silo only; a cluster's silos serve /metrics on their own --http-port");
         }
 
-        string? backend = args.OptionalString("--backend");
+        string? backend = Value(TrainOptions.Backend);
         if (backend is not (null or "cpu" or "cuda"))
         {
             throw new InvalidOptionException("--backend", backend, "allowed values are cpu, cuda");
@@ -87,17 +89,16 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             throw new InvalidOptionException("--backend", backend, "applies to the embedded silo only; a cluster's silos choose theirs (pcn-silo --backend)");
         }
 
-        string runsDirectory = CommonOptions.RunsDirectory(args);
+        string runsDirectory = CommonOptions.ReadRunsDirectory(result);
 
-        string? initFrom = args.OptionalString("--init-from");
+        string? initFrom = Value(TrainOptions.InitFrom);
         if (initFrom is not null)
         {
             initFrom = Path.GetFullPath(initFrom);
             ExportedNetwork.Check(initFrom, network);
         }
 
-        var settings = new TrainSettings(new RunRequest(runId, network, training, data, initFrom), cluster, runsDirectory, args.Flag("--quiet"), metricsPort, backend ?? "cpu");
-        args.RejectUnknown("train");
+        var settings = new TrainSettings(new RunRequest(runId, network, training, data, initFrom), cluster, runsDirectory, Value(CommonOptions.Quiet), metricsPort, backend ?? "cpu");
         if (cluster is null)
         {
             // The embedded silo reads the data from this machine and trains in this process: a missing or unreadable

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pcn.Client.CommandLine;
 
 namespace Pcn.Client.Connection;
@@ -11,12 +12,11 @@ namespace Pcn.Client.Connection;
 /// <param name="RunsDirectory">The runs directory (results files; the embedded silo's store).</param>
 internal sealed record RunTarget(string? Cluster, string RunsDirectory)
 {
+    /// <summary>The options that say where the runs are.</summary>
+    public static IReadOnlyList<Option> Options { get; } = [CommonOptions.Cluster, CommonOptions.RunsDirectory];
+
     /// <summary>Reads --cluster and --runs-dir.</summary>
-    public static RunTarget Read(ArgumentReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        return new RunTarget(CommonOptions.Cluster(reader), CommonOptions.RunsDirectory(reader));
-    }
+    public static RunTarget Read(ParseResult result) => new(CommonOptions.ReadCluster(result), CommonOptions.ReadRunsDirectory(result));
 
     /// <summary>Whether there is anything to open: a cluster, or a runs directory where `pcn train` has kept runs.</summary>
     public bool HasRuns => Cluster is not null || Directory.Exists(Path.Combine(RunsDirectory, ClusterConnection.StateDirectoryName));

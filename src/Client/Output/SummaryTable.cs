@@ -1,22 +1,48 @@
 using System.Globalization;
 using Pcn.Abstractions.Messages;
+using Spectre.Console;
 
 namespace Pcn.Client.Output;
 
-/// <summary>The table printed when a run ends.</summary>
+/// <summary>The table printed when a run ends: plain lines, or a Spectre.Console table on a terminal.</summary>
 public static class SummaryTable
 {
-    /// <summary>Writes the run's outcome, timings, accuracy and the final per-layer energies.</summary>
+    /// <summary>Writes the run's outcome, timings, accuracy and the final per-layer energies as aligned lines.</summary>
     public static void Write(TextWriter output, RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, string resultsPath, StartupTimings? startup = null)
     {
         ArgumentNullException.ThrowIfNull(output);
+        List<(string Name, string Value)> rows = Rows(snapshot, summaries, resultsPath, startup);
+        int width = rows.Max(row => row.Name.Length);
+        output.WriteLine();
+        foreach ((string name, string value) in rows)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name.PadRight(width)}  {value}"));
+        }
+    }
+
+    /// <summary>The same rows as a table on <paramref name="console"/>.</summary>
+    internal static void Render(IAnsiConsole console, RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, string resultsPath, StartupTimings? startup = null)
+    {
+        var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn(string.Empty).AddColumn(string.Empty);
+        table.Title = new TableTitle(Markup.Escape($"run {snapshot.Request.RunId}"));
+        foreach ((string name, string value) in Rows(snapshot, summaries, resultsPath, startup))
+        {
+            table.AddRow(new Markup($"[bold]{Markup.Escape(name)}[/]"), new Text(value));
+        }
+
+        console.Write(table);
+    }
+
+    private static List<(string Name, string Value)> Rows(RunSnapshot snapshot, IReadOnlyList<BatchSummary> summaries, string resultsPath, StartupTimings? startup)
+    {
         ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(summaries);
         RunRequest r = snapshot.Request;
         BatchSummary? last = summaries.Count > 0 ? summaries[^1] : null;
         double? accuracy = summaries.LastOrDefault(s => s.TestAccuracy is not null)?.TestAccuracy;
         RunTimings t = snapshot.Timings;
         double rate = t.TrainingSeconds > 0 ? summaries.Count * r.Training.BatchSize / t.TrainingSeconds : 0;
-        var rows = new List<(string, string)>
+        var rows = new List<(string Name, string Value)>
         {
             ("run", r.RunId),
             ("state", snapshot.State.ToString().ToLowerInvariant() + (snapshot.Failure is null ? string.Empty : $" — {snapshot.Failure}")),
@@ -36,11 +62,6 @@ public static class SummaryTable
         }
 
         rows.Add(("results", resultsPath));
-        int width = rows.Max(row => row.Item1.Length);
-        output.WriteLine();
-        foreach ((string name, string value) in rows)
-        {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name.PadRight(width)}  {value}"));
-        }
+        return rows;
     }
 }
