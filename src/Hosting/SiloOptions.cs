@@ -68,11 +68,14 @@ public sealed class SiloOptions
     /// </summary>
     public bool Embedded { get; set; }
 
+    /// <summary>The cluster id and service id of a silo that is not told otherwise, and the ones `pcn` connects with.</summary>
+    public const string DefaultId = "pcn";
+
     /// <summary>The cluster's id; silos and clients must agree.</summary>
-    public string ClusterId { get; set; } = "pcn";
+    public string ClusterId { get; set; } = DefaultId;
 
     /// <summary>The service's id.</summary>
-    public string ServiceId { get; set; } = "pcn";
+    public string ServiceId { get; set; } = DefaultId;
 
     /// <summary>The parsed <see cref="Address"/>.</summary>
     public IPAddress IPAddress => IPAddress.Parse(Address);

@@ -58,7 +58,7 @@ public static class SweepCommand
         {
             await using ClusterConnection connection = grid.Cluster is null
                 ? await ClusterConnection.StartEmbeddedAsync(0, grid.Backend, pending.Peek().Data, runs, CancellationToken.None)
-                : await ClusterConnection.ConnectAsync(grid.Cluster, "pcn", "pcn", CancellationToken.None);
+                : await ClusterConnection.ConnectAsync(grid.Cluster, CancellationToken.None);
             output.WriteLine($"pcn sweep: on the {connection.Description}");
             await DriveAsync(connection, grid, pending, rows, runs, output, stop);
         }

@@ -38,7 +38,7 @@ public static class TrainCommand
         RunRequest request = settings.Request;
         await using ClusterConnection connection = settings.Cluster is null
             ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, request.Data, settings.RunsDirectory, CancellationToken.None)
-            : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);
+            : await ClusterConnection.ConnectAsync(settings.Cluster, CancellationToken.None);
         output.WriteLine($"pcn: run {request.RunId} on the {connection.Description}");
         output.WriteLine(connection.HttpAddress is null
             ? "pcn: metrics are served on /metrics of every silo of the cluster (see dashboards/ for Prometheus and Grafana)"
@@ -79,7 +79,7 @@ public static class TrainCommand
 
         await using ClusterConnection connection = settings.Cluster is null
             ? await ClusterConnection.StartEmbeddedAsync(settings.MetricsPort, settings.Backend, null, settings.RunsDirectory, CancellationToken.None)
-            : await ClusterConnection.ConnectAsync(settings.Cluster, "pcn", "pcn", CancellationToken.None);
+            : await ClusterConnection.ConnectAsync(settings.Cluster, CancellationToken.None);
         ITrainingCoordinatorGrain coordinator = connection.Grains.GetGrain<ITrainingCoordinatorGrain>(settings.RunId);
         RunSnapshot snapshot = await coordinator.ResumeAsync();
         output.WriteLine($"pcn: run {settings.RunId} resumes on the {connection.Description} from {(snapshot.CheckpointBatch > 0 ? $"the checkpoint after batch {snapshot.CheckpointBatch}" : "its start (it had no checkpoint)")}");

@@ -95,9 +95,13 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(app, app.Services.GetRequiredService<IGrainFactory>(), $"embedded silo on 127.0.0.1:{options.SiloPort} ({backend})", $"http://127.0.0.1:{options.HttpPort}");
     }
 
-    /// <summary>Connects to a cluster's gateways, giving up after <see cref="ConnectTimeout"/> with a clear error.</summary>
-    public static async Task<ClusterConnection> ConnectAsync(string address, string clusterId, string serviceId, CancellationToken cancellation)
+    /// <summary>
+    /// Connects to a cluster's gateways (cluster and service id <see cref="Pcn.Hosting.SiloOptions.DefaultId"/>), giving up after
+    /// <see cref="ConnectTimeout"/> with a clear error.
+    /// </summary>
+    public static async Task<ClusterConnection> ConnectAsync(string address, CancellationToken cancellation)
     {
+        const string clusterId = Pcn.Hosting.SiloOptions.DefaultId, serviceId = Pcn.Hosting.SiloOptions.DefaultId;
         IReadOnlyList<IPEndPoint> gateways = ClusterAddress.Parse(address);
         await RequireListeningAsync(address, gateways, cancellation);
         DateTime deadline = DateTime.UtcNow + ConnectTimeout;

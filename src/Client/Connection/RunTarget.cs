@@ -39,6 +39,6 @@ internal sealed record RunTarget(string? Cluster, string RunsDirectory)
         Output.OutputDirectory.RequireWritable(RunsDirectory, "--runs-dir");
         return Cluster is null
             ? ClusterConnection.StartEmbeddedAsync(0, "cpu", null, RunsDirectory, CancellationToken.None)
-            : ClusterConnection.ConnectAsync(Cluster, "pcn", "pcn", CancellationToken.None);
+            : ClusterConnection.ConnectAsync(Cluster, CancellationToken.None);
     }
 }
