@@ -24,6 +24,9 @@ public sealed class CommandLineTests
     [InlineData("--frobnicate", "1", "not an option")]
     [InlineData("--metrics-port", "70000", "[0, 65535]")]
     [InlineData("--backend", "gpu", "cpu, cuda")]
+    [InlineData("--train-layers", "top:0", "all or top:K")]
+    [InlineData("--train-layers", "3", "all or top:K")]
+    [InlineData("--train-layers", "top:10", "9 weight layers")]
     public void Train_RefusesBadOptions_NamingOptionAndAllowedRange(string option, string value, string allowed)
     {
         var error = Assert.Throws<InvalidOptionException>(() => ParseTrain(option, value));

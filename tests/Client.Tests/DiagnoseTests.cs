@@ -38,6 +38,18 @@ public sealed partial class DiagnoseTests
         Assert.Contains("N·H = 65536", error);
     }
 
+    [Fact]
+    public async Task Reach_PredictsWhichLayersOneFloat32BatchUpdates()
+    {
+        // µPC, H = 8 at the defaults (β = 0.5, B = 64, T = H): the lower layers' moves are far below a float32 ulp.
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, ["diagnose", "--reach", "--depth", "8", "--activation", "relu"], TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 0, $"exit {code}: {output}{error}");
+        Assert.Contains("; as predicted", output, StringComparison.Ordinal);
+        Assert.Matches(@"predicted: weight layers [2-8]–9 receive a non-zero update(; [0-9–, ]+ borderline \(within 10× of half a float32 ulp\))?; 1(–[1-7])? cannot", output);
+        Assert.Equal(9, LayerRows().Count(output));
+    }
+
     [GeneratedRegex(@"κ = ([0-9.eE+\-]+),")]
     private static partial Regex Kappa();
 

@@ -12,13 +12,14 @@ namespace Pcn.Grains.Tests;
 /// neighbours' messages arrive — equals the single-process trainer for the same seed and configuration, bit for bit
 /// on the CPU backend: every batch's train loss and per-layer energies, every test accuracy, and the final weights.
 /// Standard PC, µPC and BP; shallow and deep (H = 16); T = H and T ≠ H; ReLU with MSE and tanh with cross-entropy;
-/// on one silo and on three (where neighbour messages cross silos as Orleans messages).
+/// all layers trained and only the top ones (--train-layers); on one silo and on three (where neighbour messages cross
+/// silos as Orleans messages). Each evaluation's learning signal is compared too.
 /// </summary>
 public abstract class EquivalenceTests(ClusterFixture fixture)
 {
     private static readonly DataSource Data = DataSource.FashionMnist() with { LimitTrain = 960, LimitTest = 256 };
 
-    public static TheoryData<string> Methods => new() { "pc", "mupc", "bp", "pc-deep", "mupc-deep-t5", "bp-deep", "mupc-tanh-ce-t9", "bp-tanh-ce" };
+    public static TheoryData<string> Methods => new() { "pc", "mupc", "bp", "pc-deep", "mupc-deep-t5", "bp-deep", "mupc-tanh-ce-t9", "bp-tanh-ce", "mupc-top3", "bp-top2" };
 
     [Theory]
     [MemberData(nameof(Methods))]
@@ -108,6 +109,8 @@ public abstract class EquivalenceTests(ClusterFixture fixture)
             "bp-deep" => (new NetworkOptions(Depth: 16, Width: 16, Parameterisation: Parameterisation.DepthMuP, Seed: 7), training with { Algorithm = Algorithm.Bp, LearningRate = 0.01, BatchLimit = 12, TestEvery = 6 }),
             "mupc-tanh-ce-t9" => (new NetworkOptions(Depth: 6, Width: 20, Activation: Activation.Tanh, Loss: LossKind.CrossEntropy, Seed: 9), training with { InferenceRate = 1, InferenceSteps = 9 }),
             "bp-tanh-ce" => (new NetworkOptions(Depth: 6, Width: 20, Activation: Activation.Tanh, Parameterisation: Parameterisation.DepthMuP, Loss: LossKind.CrossEntropy, Seed: 9), training with { Algorithm = Algorithm.Bp, LearningRate = 0.01 }),
+            "mupc-top3" => (new NetworkOptions(Depth: 6, Width: 16, Seed: 5), training with { TrainTopLayers = 3 }),
+            "bp-top2" => (new NetworkOptions(Depth: 6, Width: 16, Parameterisation: Parameterisation.DepthMuP, Seed: 5), training with { Algorithm = Algorithm.Bp, LearningRate = 0.01, TrainTopLayers = 2, EarlyStopAccuracy = 0 }),
             _ => throw new ArgumentOutOfRangeException(nameof(method)),
         };
     }

@@ -35,7 +35,7 @@ internal static class TrainerComparison
         return (result, reports);
     }
 
-    /// <summary>Every batch's train loss, layer energies and test accuracy, bit for bit.</summary>
+    /// <summary>Every batch's train loss, layer energies, test accuracy and learning signal, bit for bit.</summary>
     public static void AssertSummariesEqual(IReadOnlyList<BatchReport> reports, IReadOnlyList<BatchSummary> summaries)
     {
         Assert.Equal(reports.Select(r => r.Batch), summaries.Select(s => s.Batch));
@@ -44,6 +44,8 @@ internal static class TrainerComparison
             Assert.Equal(reports[i].TrainLoss, summaries[i].TrainLoss);
             Assert.Equal(reports[i].LayerEnergies ?? [], summaries[i].LayerEnergies);
             Assert.Equal(reports[i].TestAccuracy, summaries[i].TestAccuracy);
+            Assert.Equal(reports[i].Learning, summaries[i].Learning);
+            Assert.Equal(reports[i].TestAccuracy is not null, summaries[i].Learning is not null);
         }
     }
 

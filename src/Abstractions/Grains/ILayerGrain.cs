@@ -57,6 +57,9 @@ public interface ILayerGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<bool> IsInitializedAsync();
 
+    /// <summary>The layer's learning signal: its relative change from initialisation and its non-zero updates so far.</summary>
+    Task<LayerLearning> MeasureLearningAsync();
+
     /// <summary>W_ℓ (N_out × N_in), for checks and checkpoints.</summary>
     Task<TensorPayload> GetWeightsAsync();
 

@@ -26,6 +26,10 @@ namespace Pcn.Abstractions.Options;
 /// the end; 0 takes one only at the end; null (the default) paces them by time (<see cref="AutoCheckpointInterval"/>).
 /// A run that loses a silo resumes from its last checkpoint.
 /// </param>
+/// <param name="TrainTopLayers">
+/// --train-layers top:K: only the top K weight matrices (ℓ = L−K+1..L) are updated; the layers below keep their initial
+/// weights bit for bit while inference and feedforward still run through them. Null trains every layer.
+/// </param>
 [GenerateSerializer]
 [Immutable]
 [Alias("pcn.training-options")]
@@ -43,7 +47,8 @@ public sealed record TrainingOptions(
     [property: Id(10)] double AdamBeta2 = 0.999,
     [property: Id(11)] double AdamEpsilon = 1e-8,
     [property: Id(12)] double EarlyStopAccuracy = 15,
-    [property: Id(13)] int? CheckpointEvery = null)
+    [property: Id(13)] int? CheckpointEvery = null,
+    [property: Id(14)] int? TrainTopLayers = null)
 {
     /// <summary>
     /// The default pacing of checkpoints. A fixed number of batches cannot fit every network: a batch takes 2 ms at
@@ -56,6 +61,19 @@ public sealed record TrainingOptions(
 
     /// <summary>The shortest time between checkpoints paced by time, in seconds.</summary>
     public const double AutoCheckpointFloorSeconds = 30;
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> when --train-layers asks for more layers than <paramref name="network"/> has.</summary>
+    public void RequireFits(NetworkOptions network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (TrainTopLayers is int top && top > network.LayerCount)
+        {
+            throw new InvalidOptionException("--train-layers", string.Create(CultureInfo.InvariantCulture, $"top:{top}"), $"the network has {network.LayerCount} weight layers (H + 1); K must be in [1, {network.LayerCount}]");
+        }
+    }
+
+    /// <summary>Whether weight layer <paramref name="layer"/> (1-based) of <paramref name="layerCount"/> is trained.</summary>
+    public bool Trains(int layer, int layerCount) => TrainTopLayers is not int top || layer > layerCount - top;
 
     /// <summary>T for a network of depth H: the explicit value, or H.</summary>
     public int StepsFor(NetworkOptions network) => InferenceSteps ?? network.Depth;
@@ -83,6 +101,12 @@ public sealed record TrainingOptions(
         {
             NetworkOptions.RequireRange("--checkpoint-every", every, 0, int.MaxValue);
         }
+
+        if (TrainTopLayers is int top)
+        {
+            NetworkOptions.RequireRange("--train-layers", top, 1, int.MaxValue);
+        }
+
         RequireFraction("--adam-b1", AdamBeta1);
         RequireFraction("--adam-b2", AdamBeta2);
         RequirePositiveFinite("--adam-eps", AdamEpsilon);

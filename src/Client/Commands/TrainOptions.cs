@@ -52,6 +52,8 @@ internal static class TrainOptions
 
     public static readonly Option<string> CheckpointEvery = PcnOption.Text("--checkpoint-every", "auto (paced by time: at most 2.5% of training time, at least 30 s apart), every K batches, or 0: only at the end", "auto");
 
+    public static readonly Option<string> TrainLayers = PcnOption.Text("--train-layers", "all, or top:K to train only the top K weight matrices (the layers below keep their initial weights bit for bit; for ablations)", "all");
+
     public static readonly Option<string?> RunId = PcnOption.OptionalText("--run-id", "the run's id (default: run-{time}-{random})");
 
     public static readonly Option<string?> Backend = PcnOption.OptionalText("--backend", "the embedded silo's compute: cpu or cuda (an NVIDIA GPU) (default: cpu; a cluster's silos choose with pcn-silo --backend)");
@@ -70,7 +72,7 @@ internal static class TrainOptions
     public static readonly IReadOnlyList<Option> All =
     [
         Dataset, DataDirectory, LimitTrain, LimitTest, Depth, Width, Activation, Parameterisation, Loss, NoSkips, Algorithm,
-        LearningRate, Beta, Steps, BatchSize, Epochs, Seed, TestEvery, BatchLimit, EarlyStop, CheckpointEvery, RunId,
+        LearningRate, Beta, Steps, BatchSize, Epochs, Seed, TestEvery, BatchLimit, EarlyStop, CheckpointEvery, TrainLayers, RunId,
         CommonOptions.RunsDirectory, CommonOptions.Cluster, CommonOptions.MetricsPort, Backend, InitFrom, CommonOptions.Quiet, Resume,
     ];
 

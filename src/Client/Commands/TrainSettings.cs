@@ -63,9 +63,10 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
             BatchLimit: Value(TrainOptions.BatchLimit),
             ShuffleSeed: Value(TrainOptions.Seed),
             EarlyStopAccuracy: Value(TrainOptions.EarlyStop),
-            CheckpointEvery: CheckpointEvery(Value(TrainOptions.CheckpointEvery)));
+            CheckpointEvery: CheckpointEvery(Value(TrainOptions.CheckpointEvery)),
+            TrainTopLayers: TrainLayers(Value(TrainOptions.TrainLayers)));
         network.Validate();
-        training.Validate();
+        training.Validate().RequireFits(network);
         NetworkFootprint.RequireArraySizes(network, training.BatchSize);
         string runId = Value(TrainOptions.RunId) ?? $"run-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..4]}";
         RunIds.Validate(runId);
@@ -117,6 +118,13 @@ public sealed record TrainSettings(RunRequest Request, string? Cluster, string R
         : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int every) && every >= 0
             ? every
             : throw new InvalidOptionException("--checkpoint-every", $"'{value}'", "must be auto (checkpoints paced by time) or a number of batches ≥ 0 (0: only at the end)");
+
+    /// <summary>--train-layers: "all" (the default) or "top:K", the number of weight matrices at the top that train.</summary>
+    private static int? TrainLayers(string value) => value == "all"
+        ? null
+        : value.StartsWith("top:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int top) && top >= 1
+            ? top
+            : throw new InvalidOptionException("--train-layers", $"'{value}'", "must be all or top:K with K ≥ 1 (the top K weight matrices train, the rest keep their initial weights)");
 
     /// <summary>
     /// Checks, before any work starts, that the results can be written: <see cref="RunsDirectory"/> can be created and

@@ -157,6 +157,51 @@ public static class Plots
         return Save(plot, directory, $"energy-{run}.png");
     }
 
+    /// <summary>
+    /// Which layers learned, for several runs in one figure: each run's relative weight change ‖W_ℓ − W_ℓ(0)‖ / ‖W_ℓ(0)‖
+    /// at its last measurement against ℓ (log scale), one line per run (<see cref="ReadLearning"/>). A layer that did
+    /// not move (change 0) has no point.
+    /// </summary>
+    public static string LearningSignal(IReadOnlyList<(string Label, double[] Change)> runs, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var plot = new Plot();
+        foreach ((string label, double[] change) in runs)
+        {
+            double[] layers = [.. Enumerable.Range(1, change.Length).Where(l => change[l - 1] > 0).Select(l => (double)l)];
+            var line = plot.Add.Scatter(layers, [.. layers.Select(l => Math.Log10(change[(int)l - 1]))]);
+            line.LegendText = label;
+        }
+
+        Finish(plot, "Which layers learned: relative weight change at the last evaluation", "layer ℓ (1 = lowest, L = output)", "log₁₀ ‖W_ℓ − W_ℓ(0)‖ / ‖W_ℓ(0)‖");
+        Directory.CreateDirectory(directory);
+        return Save(plot, directory, "learning-signal.png");
+    }
+
+    /// <summary>A run's label (method, depth, trained layers, seed) and its last measured relative change per layer.</summary>
+    public static (string Label, double[] Change) ReadLearning(string resultsPath)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(resultsPath));
+        JsonElement root = document.RootElement;
+        JsonElement[] measured = root.TryGetProperty("learning", out JsonElement learning) ? [.. learning.EnumerateArray()] : [];
+        if (measured.Length == 0)
+        {
+            throw new InvalidOperationException($"{resultsPath} has no learning signal: no evaluation ran, or an older Pcn wrote it.");
+        }
+
+        return (RunLabel(root), [.. measured[^1].GetProperty("relativeChange").EnumerateArray().Select(v => v.GetDouble())]);
+    }
+
+    /// <summary>"µPC H=128 top:12 seed 0" from a results file's configuration.</summary>
+    private static string RunLabel(JsonElement root)
+    {
+        JsonElement network = root.GetProperty("configuration").GetProperty("network"), training = root.GetProperty("configuration").GetProperty("training");
+        string parameterisation = network.GetProperty("parameterisation").GetString()!;
+        string method = training.GetProperty("algorithm").GetString() == "bp" ? $"BP ({parameterisation})" : parameterisation == "sp" ? "PC (SP)" : parameterisation == "mupc" ? "µPC" : $"PC ({parameterisation})";
+        string trained = training.TryGetProperty("trainTopLayers", out JsonElement top) && top.ValueKind == JsonValueKind.Number ? $" top:{top.GetInt32()}" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{method} H={network.GetProperty("depth").GetInt32()}{trained} seed {network.GetProperty("seed").GetUInt64()}");
+    }
+
     private static string Method(SweepRow r) => r.Algorithm == "bp"
         ? string.Create(CultureInfo.InvariantCulture, $"BP {r.Parameterisation} lr={r.LearningRate:G3}")
         : r.Parameterisation == "sp"

@@ -7,7 +7,7 @@ namespace Pcn.Client.Output;
 
 /// <summary>
 /// The results file of a run, <c>{runs}/{run-id}/results.json</c>: configuration, state, accuracy over time,
-/// per-layer energies and train loss per batch, timings and where the layers ran. Written atomically (a temporary
+/// per-layer energies and train loss per batch, each layer's learning signal at every evaluation, timings and where the layers ran. Written atomically (a temporary
 /// file renamed over the old one), so an interrupted write never leaves a broken file.
 /// </summary>
 public static class RunResults
@@ -62,6 +62,13 @@ public static class RunResults
             finalTestAccuracy = summaries.LastOrDefault(s => s.TestAccuracy is not null)?.TestAccuracy,
             accuracy = summaries.Where(s => s.TestAccuracy is not null).Select(s => new { batch = s.Batch, elapsedSeconds = s.ElapsedSeconds, accuracy = s.TestAccuracy }),
             batches = summaries.Select(s => new { batch = s.Batch, epoch = s.Epoch, trainLoss = s.TrainLoss, layerEnergies = s.LayerEnergies, elapsedSeconds = s.ElapsedSeconds }),
+            learning = summaries.Where(s => s.Learning is not null).Select(s => new
+            {
+                batch = s.Batch,
+                relativeChange = s.Learning!.Select(l => l.RelativeChange),
+                updatedBatches = s.Learning!.Select(l => l.UpdatedBatches),
+                summary = LearningSummary.Describe(s.Learning!),
+            }),
             placement = placement.Select((silo, i) => new { layer = i + 1, silo }),
             coordinatorSilo = snapshot.CoordinatorSilo,
             checkpointBatch = snapshot.CheckpointBatch,

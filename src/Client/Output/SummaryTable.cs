@@ -61,6 +61,11 @@ public static class SummaryTable
             rows.Add(("energy", $"{last.LayerEnergies.Sum():G5} total; per layer ℓ=1..{last.LayerEnergies.Length}: {string.Join(" ", last.LayerEnergies.Select(e => e.ToString("G3", CultureInfo.InvariantCulture)))}"));
         }
 
+        if (summaries.LastOrDefault(s => s.Learning is not null)?.Learning is { } learning)
+        {
+            rows.Add(("learning", LearningSummary.Describe(learning)));
+        }
+
         rows.Add(("results", resultsPath));
         return rows;
     }

@@ -20,6 +20,12 @@ public class Scalars : IDisposable
     /// <summary>The value of <paramref name="slot"/> as last read (for host backends: as last written).</summary>
     public double this[int slot] => Host[slot];
 
+    /// <summary>
+    /// How many times a deferring backend has read these slots back (<see cref="IPcBackend.ReadScalars"/>): a value
+    /// queued before a read is in the host copy after it. Host backends write the host copy at once and do not count.
+    /// </summary>
+    public int Reads { get; private set; }
+
     /// <summary>The host copy of the slots.</summary>
     internal double[] Host { get; }
 
@@ -29,6 +35,9 @@ public class Scalars : IDisposable
         Dispose(true);
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Records a read back from the device.</summary>
+    internal void MarkRead() => Reads++;
 
     /// <summary>Writes a slot computed on the host.</summary>
     internal void Store(int slot, double value) => Host[slot] = value;

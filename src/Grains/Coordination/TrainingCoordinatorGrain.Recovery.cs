@@ -124,7 +124,7 @@ internal sealed partial class TrainingCoordinatorGrain
         // A new number for this building of the layers: messages of an earlier one still in flight are dropped.
         _generation = Random.Shared.Next(1, int.MaxValue);
         await Task.WhenAll(_layers.Select((layer, i) => layer.InitializeAsync(
-            new LayerSetup(request.RunId, request.Network, i + 1, restore ? _checkpointParts[i] : null, restore ? null : request.InitFrom, _generation))));
+            new LayerSetup(request.RunId, request.Network, i + 1, restore ? _checkpointParts[i] : null, request.InitFrom, _generation, request.Training.Trains(i + 1, _layers.Length)))));
     }
 
     /// <summary>For a finished run: makes sure its layers hold its final weights (they come back from the last checkpoint when a silo took them away).</summary>

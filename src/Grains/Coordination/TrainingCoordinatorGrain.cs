@@ -325,9 +325,15 @@ internal sealed partial class TrainingCoordinatorGrain(
         return accuracy;
     }
 
+    async ValueTask<LayerLearning[]> IRunSteps.MeasureLearningAsync()
+    {
+        // Like the evaluation's calls, these are not batch protocol and are not counted in it.
+        return await Task.WhenAll(_layers.Select(l => l.MeasureLearningAsync()));
+    }
+
     async ValueTask IRunSteps.AfterBatchAsync(BatchOutcome batch, bool continues)
     {
-        _summaries.Add(new BatchSummary(batch.Epoch, batch.Batch, batch.TrainLoss, batch.Energies, batch.TestAccuracy, _elapsedBefore + _clock.Elapsed.TotalSeconds));
+        _summaries.Add(new BatchSummary(batch.Epoch, batch.Batch, batch.TrainLoss, batch.Energies, batch.TestAccuracy, _elapsedBefore + _clock.Elapsed.TotalSeconds, batch.Learning));
         if (continues && CheckpointDue(_request!.Training))
         {
             await CheckpointAsync();

@@ -24,6 +24,12 @@ public static class MetricNames
     /// <summary>Non-finite energies seen, per run and layer.</summary>
     public const string LayerNonFinite = "pcn.layer.nonfinite";
 
+    /// <summary>‖W_ℓ − W_ℓ(0)‖ / ‖W_ℓ(0)‖ at the last evaluation.</summary>
+    public const string LayerRelativeChange = "pcn.layer.relative_change";
+
+    /// <summary>Batches whose update of W_ℓ was non-zero, at the last evaluation.</summary>
+    public const string LayerUpdatedBatches = "pcn.layer.updated_batches";
+
     /// <summary>Σ_ℓ E_ℓ/B after inference, per run.</summary>
     public const string RunEnergy = "pcn.run.energy";
 

@@ -34,6 +34,8 @@ internal sealed class PcnInstruments
         meter.CreateObservableGauge(MetricNames.LayerWeightNorm, () => Layers(v => v.WeightNorm), description: "Frobenius norm of W_l");
         meter.CreateObservableGauge(MetricNames.LayerActivityGradientRms, () => Layers(v => v.GradientRms), description: "RMS of dF/dz_l at the last inference step");
         meter.CreateObservableGauge(MetricNames.LayerWeightUpdateNorm, () => Layers(v => v.UpdateNorm), description: "Frobenius norm of the last update of W_l");
+        meter.CreateObservableGauge(MetricNames.LayerRelativeChange, () => Layers(v => v.RelativeChange), description: "||W_l - W_l(0)|| / ||W_l(0)|| at the last evaluation");
+        meter.CreateObservableGauge(MetricNames.LayerUpdatedBatches, () => Layers(v => v.UpdatedBatches), description: "Batches whose update of W_l was non-zero, at the last evaluation");
         meter.CreateObservableGauge(MetricNames.RunEnergy, () => Runs(v => v.Energy), description: "Total energy after inference");
         meter.CreateObservableGauge(MetricNames.RunTrainLoss, () => Runs(v => v.TrainLoss), description: "Feedforward train loss");
         meter.CreateObservableGauge(MetricNames.RunTestAccuracy, () => Runs(v => v.TestAccuracy), unit: "%", description: "Last test accuracy");
@@ -107,6 +109,17 @@ internal sealed class PcnInstruments
             LayerValues values = Layer(run, layer);
             values.WeightNorm = norm;
             values.UpdateNorm = updateNorm;
+        }
+    }
+
+    /// <summary>Records a layer's learning signal, measured at an evaluation.</summary>
+    public void LayerLearning(string run, int layer, LayerLearning learning)
+    {
+        if (Enabled)
+        {
+            LayerValues values = Layer(run, layer);
+            values.RelativeChange = learning.RelativeChange;
+            values.UpdatedBatches = learning.UpdatedBatches;
         }
     }
 
@@ -229,6 +242,10 @@ internal sealed class PcnInstruments
         public double UpdateNorm { get; set; } = double.NaN;
 
         public double GradientRms { get; set; } = double.NaN;
+
+        public double RelativeChange { get; set; } = double.NaN;
+
+        public double UpdatedBatches { get; set; } = double.NaN;
 
         public double NonFinite { get; set; }
     }

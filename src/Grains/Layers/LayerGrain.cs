@@ -195,14 +195,30 @@ internal sealed partial class LayerGrain(IPcBackend backend, NeighbourExchange e
             throw new InvalidOperationException($"Layer {Layer.Shape.Index} of run {Setup.RunId} cannot commit batch {update.Batch}: it last trained batch {_trainedBatch} and last committed batch {_committedBatch}.");
         }
 
-        Layer.UpdateWeights(update.GradientFactor, update.LearningRate, update.Beta1, update.Beta2, update.Epsilon);
         _committedBatch = update.Batch;
+        if (!Setup.Trained)
+        {
+            // A frozen layer (--train-layers) keeps W_ℓ(0) bit for bit; its batch still counts as committed.
+            return;
+        }
+
+        Layer.UpdateWeights(update.GradientFactor, update.LearningRate, update.Beta1, update.Beta2, update.Epsilon);
         if (instruments.Enabled)
         {
             // ‖W‖ and ‖ΔW‖ are read with the next batch's sums (a device backend does not wait here).
             Layer.MeasureWeights();
             _weightsMeasured = true;
         }
+    }
+
+    /// <inheritdoc/>
+    public async Task<LayerLearning> MeasureLearningAsync()
+    {
+        RequireIdle("a learning measurement");
+        PcLayer layer = Layer;
+        LayerLearning learning = backend.DefersWork ? await Task.Run(layer.MeasureLearning) : layer.MeasureLearning();
+        instruments.LayerLearning(Setup.RunId, layer.Shape.Index, learning);
+        return learning;
     }
 
     /// <summary>Records ‖W‖ and ‖ΔW‖ of the last commit once its sums have been read.</summary>

@@ -8,7 +8,8 @@ namespace Pcn.Network.Checkpoints;
 /// <summary>
 /// One layer's part of a checkpoint: an .npz with <c>layer_NNN.weight</c> (W_ℓ, N_out × N_in float32),
 /// <c>layer_NNN.adam_m</c> and <c>layer_NNN.adam_v</c> (Adam's moments, same shape) and <c>layer_NNN.adam_step</c>
-/// (int64 scalar, Adam steps taken). An exported network uses the same names, with only the weights.
+/// (int64 scalar, Adam steps taken), <c>layer_NNN.updated_batches</c> (int64 scalar, batches with a non-zero update).
+/// An exported network uses the same names, with only the weights.
 /// </summary>
 public static class LayerCheckpoint
 {
@@ -34,6 +35,7 @@ public static class LayerCheckpoint
             [Name(l, "adam_m")] = NpyArray.Of(Download(backend, layer.FirstMoment), rows, columns),
             [Name(l, "adam_v")] = NpyArray.Of(Download(backend, layer.SecondMoment), rows, columns),
             [Name(l, "adam_step")] = NpyArray.Scalar(layer.UpdateCount),
+            [Name(l, "updated_batches")] = NpyArray.Scalar(layer.UpdatedBatches),
         };
         using var buffer = new MemoryStream();
         NpzArchive.Write(buffer, arrays);
@@ -66,7 +68,9 @@ public static class LayerCheckpoint
         long step = arrays.TryGetValue(Name(l, "adam_step"), out NpyArray? s) && s.Integers is { Length: 1 } count
             ? count[0]
             : throw new InvalidDataException($"{path} has no int64 scalar {Name(l, "adam_step")}");
-        layer.Restore(weights, m, v, checked((int)step));
+        // Checkpoints written before the learning signal was recorded lack the count: every update counts as non-zero.
+        long updated = arrays.TryGetValue(Name(l, "updated_batches"), out NpyArray? u) && u.Integers is { Length: 1 } updates ? updates[0] : step;
+        layer.Restore(weights, m, v, checked((int)step), checked((int)updated));
     }
 
     /// <summary>W_ℓ from an exported network (<c>pcn export</c>), checked against the layer's shape; only that array is read.</summary>

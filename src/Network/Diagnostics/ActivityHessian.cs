@@ -120,7 +120,7 @@ public static class ActivityHessian
         return (largest / smallest, eigenvalues[0], eigenvalues[^1]);
     }
 
-    private static double[] Predict(LayerShape layer, double[] w, double[] below, Activation activation)
+    internal static double[] Predict(LayerShape layer, double[] w, double[] below, Activation activation)
     {
         double[] mu = new double[layer.OutputDim];
         for (int r = 0; r < layer.OutputDim; r++)
@@ -151,7 +151,7 @@ public static class ActivityHessian
         return j;
     }
 
-    private static double[] OutputError(LossKind loss, ReadOnlySpan<double> y, double[] logits)
+    internal static double[] OutputError(LossKind loss, ReadOnlySpan<double> y, double[] logits)
     {
         double[] d = new double[logits.Length];
         if (loss == LossKind.Mse)

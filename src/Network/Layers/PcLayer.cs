@@ -1,3 +1,4 @@
+using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends;
 using Pcn.Network.Structure;
@@ -36,6 +37,12 @@ public sealed class PcLayer : IDisposable
     private Tensor? _prediction;
     private int _activityBuffer;
     private int _errorBuffer;
+
+    // The learning signal: W_ℓ(0) as uploaded, and whether the last update's Σ(ΔW)² is still to be counted (a deferring
+    // backend has it only after the read that follows it, whose number is Sums.Reads > _updateQueuedBeforeRead).
+    private float[] _initialWeights = [];
+    private bool _updateUncounted;
+    private int _updateQueuedBeforeRead;
 
     /// <summary>Allocates the layer on <paramref name="backend"/> with initial weights (row-major OutputDim × InputDim).</summary>
     public PcLayer(IPcBackend backend, LayerShape shape, Activation activation, ReadOnlySpan<double> initialWeights)
@@ -106,9 +113,21 @@ public sealed class PcLayer : IDisposable
     /// <summary>The feedback sent to layer ℓ−1, <c>a_ℓ·d_ℓ·W_ℓ</c> (B × InputDim), made from <see cref="Error"/>; layer 1 sends none.</summary>
     public Tensor Feedback => _feedbacks[_errorBuffer] ?? throw new InvalidOperationException($"Layer {Shape.Index} sends no feedback (the input is clamped) or has no batch yet.");
 
-    /// <summary>Replaces W_ℓ (row-major OutputDim × InputDim) and its transpose.</summary>
+    /// <summary>Batches whose weight update was non-zero (Σ(ΔW)² > 0), counted since initialisation.</summary>
+    public int UpdatedBatches { get; private set; }
+
+    /// <summary>
+    /// Replaces W_ℓ (row-major OutputDim × InputDim) and its transpose; these become W_ℓ(0), the weights the layer's
+    /// learning signal compares with (a run sets them before it trains: the seed's, or an exported network's).
+    /// </summary>
     public void SetWeights(ReadOnlySpan<double> weights)
     {
+        _initialWeights = new float[weights.Length];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            _initialWeights[i] = (float)weights[i];
+        }
+
         _backend.Upload(weights, Weights);
         _backend.Transpose(Weights, WeightsTransposed);
     }
@@ -116,9 +135,13 @@ public sealed class PcLayer : IDisposable
     /// <summary>
     /// Puts back a saved state (a checkpoint): W_ℓ, Adam's moments and step count, all row-major OutputDim × InputDim.
     /// </summary>
-    public void Restore(ReadOnlySpan<float> weights, ReadOnlySpan<float> firstMoment, ReadOnlySpan<float> secondMoment, int updateCount)
+    public void Restore(ReadOnlySpan<float> weights, ReadOnlySpan<float> firstMoment, ReadOnlySpan<float> secondMoment, int updateCount, int updatedBatches)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(updateCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(updatedBatches);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(updatedBatches, updateCount);
+        UpdatedBatches = updatedBatches;
+        _updateUncounted = false;
         _backend.Upload(weights, Weights);
         _backend.Transpose(Weights, WeightsTransposed);
         _backend.Upload(firstMoment, FirstMoment);
@@ -210,6 +233,8 @@ public sealed class PcLayer : IDisposable
             return;
         }
 
+        CountLastUpdate();
+
         Scalars grown = _backend.AllocateScalars(EnergySlot + Math.Max(steps + 1, 2 * (Sums.Count - EnergySlot)));
         Sums.Dispose();
         Sums = grown;
@@ -249,10 +274,62 @@ public sealed class PcLayer : IDisposable
     /// </summary>
     public void UpdateWeights(double gradientFactor, double learningRate, double beta1, double beta2, double epsilon)
     {
+        CountLastUpdate();
         _backend.WeightGradient(gradientFactor * Shape.Scale, Error, Input, Gradient);
         UpdateCount++;
         _backend.AdamStep(new AdamStepParameters(learningRate, beta1, beta2, epsilon, UpdateCount), Weights, Gradient, FirstMoment, SecondMoment, Sums, UpdateSlot);
         _backend.Transpose(Weights, WeightsTransposed);
+        _updateUncounted = true;
+        _updateQueuedBeforeRead = Sums.Reads;
+        if (!_backend.DefersWork)
+        {
+            CountLastUpdate();
+        }
+    }
+
+    /// <summary>
+    /// The layer's learning signal now: ‖W_ℓ − W_ℓ(0)‖ / ‖W_ℓ(0)‖ in double from the float32 weights, and the
+    /// batches with a non-zero update. Downloads W_ℓ (one wait on a device; callers measure at evaluations).
+    /// </summary>
+    public LayerLearning MeasureLearning()
+    {
+        CountLastUpdate();
+        float[] weights = new float[_initialWeights.Length];
+        _backend.Download(Weights, weights);
+        double moved = 0, initial = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            double w0 = _initialWeights[i], d = weights[i] - w0;
+            moved += d * d;
+            initial += w0 * w0;
+        }
+
+        // A zero initial matrix has no scale to compare with: the absolute change stands in for it.
+        return new LayerLearning(initial > 0 ? Math.Sqrt(moved / initial) : Math.Sqrt(moved), UpdatedBatches);
+    }
+
+    /// <summary>
+    /// Counts the last update if its Σ(ΔW)² has not been counted: from the host copy when it is there (a host backend,
+    /// or a read since the update was queued), else after a read of this layer's sums (a wait; only when the caller
+    /// needs the count before the next batch's read).
+    /// </summary>
+    private void CountLastUpdate()
+    {
+        if (!_updateUncounted)
+        {
+            return;
+        }
+
+        if (_backend.DefersWork && Sums.Reads == _updateQueuedBeforeRead)
+        {
+            ReadSums();
+        }
+
+        _updateUncounted = false;
+        if (Sums[UpdateSlot] > 0)
+        {
+            UpdatedBatches++;
+        }
     }
 
     /// <inheritdoc/>

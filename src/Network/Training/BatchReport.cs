@@ -1,3 +1,5 @@
+using Pcn.Abstractions.Messages;
+
 namespace Pcn.Network.Training;
 
 /// <summary>What one training batch produced.</summary>
@@ -8,7 +10,8 @@ namespace Pcn.Network.Training;
 /// <param name="LayerEnergies">E_ℓ/B after inference, natural order ℓ = 1..L (PC); null for backprop.</param>
 /// <param name="TestAccuracy">Test accuracy in percent when evaluated after this batch, else null.</param>
 /// <param name="Elapsed">Wall time since the run started.</param>
-public sealed record BatchReport(int Epoch, int Batch, int TotalBatches, double TrainLoss, double[]? LayerEnergies, double? TestAccuracy, TimeSpan Elapsed)
+/// <param name="Learning">Each layer's learning signal (ℓ = 1..L) when measured after this batch, else null.</param>
+public sealed record BatchReport(int Epoch, int Batch, int TotalBatches, double TrainLoss, double[]? LayerEnergies, double? TestAccuracy, TimeSpan Elapsed, LayerLearning[]? Learning = null)
 {
     /// <summary>Σ_ℓ E_ℓ/B, the total energy after inference (PC), or NaN for backprop.</summary>
     public double TotalEnergy => LayerEnergies?.Sum() ?? double.NaN;

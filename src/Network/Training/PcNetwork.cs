@@ -1,3 +1,4 @@
+using Pcn.Abstractions.Messages;
 using Pcn.Abstractions.Options;
 using Pcn.GpuKernels.Backends;
 using Pcn.GpuKernels.Backends.Cpu;
@@ -193,7 +194,10 @@ public sealed class PcNetwork : IDisposable
         int batch = _input!.Rows;
         PcLayer output = _layers[^1];
         output.ComputeError(Below(_layers.Length - 1), belowChanged: false, _target, Shape.Options.Loss, step: 0);
-        output.ReadSums();
+
+        // Every layer's sums, not only the output's: the read also brings each layer's Σ(ΔW)² of the last update, which
+        // its learning signal counts (on a device, one wait either way).
+        ReadSums();
         double energy = output.Energy(0);
         if (!double.IsFinite(energy))
         {
@@ -211,6 +215,9 @@ public sealed class PcNetwork : IDisposable
         RunPhase(_weightPhase, _layers.Length);
         return energy / batch;
     }
+
+    /// <summary>Every layer's learning signal (ℓ = 1..L): relative change from initialisation and non-zero updates.</summary>
+    public LayerLearning[] MeasureLearning() => [.. _layers.Select(l => l.MeasureLearning())];
 
     /// <summary>Feedforward predictions ŷ for the clamped x, copied into <paramref name="logits"/> (B × d_y).</summary>
     public void Predict(Span<float> logits)
@@ -371,7 +378,10 @@ public sealed class PcNetwork : IDisposable
         {
             PcLayer layer = network._layers[chunk];
             TrainingOptions t = _training!;
-            layer.UpdateWeights(_gradientFactor, t.LearningRate, t.AdamBeta1, t.AdamBeta2, t.AdamEpsilon);
+            if (t.Trains(chunk + 1, network._layers.Length))
+            {
+                layer.UpdateWeights(_gradientFactor, t.LearningRate, t.AdamBeta1, t.AdamBeta2, t.AdamEpsilon);
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Pcn.Network.Training;
 /// <summary>
 /// The one batch loop of a run (spec §5), which the single-process <see cref="Trainer"/> and the coordinator grain
 /// both run: epochs of shuffled batches from where the run stands, a stop request honoured between batches, test
-/// accuracy on schedule, the reference's early stop, and how the run ends — a non-finite energy in a batch or in an
+/// accuracy and each layer's learning signal on schedule, the reference's early stop, and how the run ends — a non-finite energy in a batch or in an
 /// evaluation ends it <see cref="RunState.Diverged"/> with the batch named. What a batch is (one process, or a
 /// command to every layer grain) and what happens after it (a progress report, a checkpoint) is the caller's.
 /// </summary>
@@ -49,6 +49,7 @@ public static class RunLoop
 
                 batch++;
                 double? accuracy = null;
+                LayerLearning[]? learning = null;
                 if (schedule.EvaluatesAfter(batch))
                 {
                     try
@@ -59,10 +60,12 @@ public static class RunLoop
                     {
                         return new RunOutcome(RunState.Diverged, batch, $"evaluation after batch {batch}: {e.Message}");
                     }
+
+                    learning = await steps.MeasureLearningAsync();
                 }
 
                 string? earlyStop = schedule.EarlyStop(batch, trained.loss, accuracy);
-                await steps.AfterBatchAsync(new BatchOutcome(epoch, batch, trained.loss, trained.energies, accuracy), continues: earlyStop is null && batch < schedule.TotalBatches);
+                await steps.AfterBatchAsync(new BatchOutcome(epoch, batch, trained.loss, trained.energies, accuracy, learning), continues: earlyStop is null && batch < schedule.TotalBatches);
                 if (earlyStop is not null)
                 {
                     return new RunOutcome(RunState.Failed, batch, earlyStop);
@@ -86,6 +89,9 @@ public interface IRunSteps
     /// <summary>Test accuracy in percent of the current weights.</summary>
     ValueTask<double> EvaluateAsync();
 
+    /// <summary>Every layer's learning signal now (ℓ = 1..L), measured with each test accuracy.</summary>
+    ValueTask<LayerLearning[]> MeasureLearningAsync();
+
     /// <summary>
     /// After a batch and its evaluation; <paramref name="continues"/> is false when it is the run's last (the schedule
     /// is done or the run stops early), so a checkpoint taken here would be taken again at the end.
@@ -99,7 +105,8 @@ public interface IRunSteps
 /// <param name="TrainLoss">The feedforward train loss, before the batch's update.</param>
 /// <param name="Energies">E_ℓ/B after inference (PC); empty for backprop.</param>
 /// <param name="TestAccuracy">Test accuracy (percent) when evaluated after this batch.</param>
-public sealed record BatchOutcome(int Epoch, int Batch, double TrainLoss, double[] Energies, double? TestAccuracy);
+/// <param name="Learning">Each layer's learning signal, measured with the test accuracy.</param>
+public sealed record BatchOutcome(int Epoch, int Batch, double TrainLoss, double[] Energies, double? TestAccuracy, LayerLearning[]? Learning);
 
 /// <summary>How a run's batch loop ended.</summary>
 /// <param name="State">Completed, Cancelled, Diverged or Failed (early stop).</param>

@@ -54,7 +54,7 @@ public sealed class Trainer : IDisposable
 
         // Every step completes synchronously here, so the loop never leaves this thread.
         RunOutcome outcome = RunLoop.RunAsync(Schedule, _data.Train, _batch, steps, trainedBefore: 0, () => cancellation.IsCancellationRequested).AsTask().GetAwaiter().GetResult();
-        return new TrainingResult(outcome.State, outcome.Batches, steps.Accuracy, steps.Clock.Elapsed, outcome.Failure);
+        return new TrainingResult(outcome.State, outcome.Batches, steps.Accuracy, steps.Clock.Elapsed, outcome.Failure, steps.Learning);
     }
 
     /// <summary>
@@ -94,6 +94,8 @@ public sealed class Trainer : IDisposable
 
         public List<(int Batch, double Accuracy)> Accuracy { get; } = [];
 
+        public LayerLearning[]? Learning { get; private set; }
+
         public ValueTask<(double Loss, double[] Energies)> TrainAsync(int batch, BatchBuffers buffers)
         {
             TrainingOptions training = trainer._training;
@@ -106,6 +108,8 @@ public sealed class Trainer : IDisposable
 
         public ValueTask<double> EvaluateAsync() => ValueTask.FromResult(trainer.Evaluate());
 
+        public ValueTask<LayerLearning[]> MeasureLearningAsync() => ValueTask.FromResult(Learning = trainer._network.MeasureLearning());
+
         public ValueTask AfterBatchAsync(BatchOutcome batch, bool continues)
         {
             if (batch.TestAccuracy is double accuracy)
@@ -113,7 +117,7 @@ public sealed class Trainer : IDisposable
                 Accuracy.Add((batch.Batch, accuracy));
             }
 
-            progress?.Report(new BatchReport(batch.Epoch, batch.Batch, trainer.TotalBatches, batch.TrainLoss, batch.Energies.Length > 0 ? batch.Energies : null, batch.TestAccuracy, Clock.Elapsed));
+            progress?.Report(new BatchReport(batch.Epoch, batch.Batch, trainer.TotalBatches, batch.TrainLoss, batch.Energies.Length > 0 ? batch.Energies : null, batch.TestAccuracy, Clock.Elapsed, batch.Learning));
             return ValueTask.CompletedTask;
         }
     }

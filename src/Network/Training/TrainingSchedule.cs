@@ -35,7 +35,7 @@ public sealed class TrainingSchedule
     public static TrainingSchedule Create(NetworkOptions network, TrainingOptions training, Dataset data)
     {
         network.Validate();
-        training.Validate();
+        training.Validate().RequireFits(network);
         if (data.Train.Features != network.InputDim)
         {
             throw new InvalidOptionException("--input-dim", network.InputDim.ToString(CultureInfo.InvariantCulture), $"the data in {data.Directory} has {data.Train.Features} features per sample");

@@ -72,7 +72,7 @@ public sealed class CheckpointTests : IDisposable
         using var trained = new PcLayer(backend, shape, network.Activation, WeightInitialiser.Initial(network, shape));
         var random = new Random(1);
         float[] m = RandomValues(random, shape), v = RandomValues(random, shape).Select(Math.Abs).ToArray(), w = RandomValues(random, shape);
-        trained.Restore(w, m, v, updateCount: 41);
+        trained.Restore(w, m, v, updateCount: 41, updatedBatches: 40);
 
         string path = Path.Combine(_directory, LayerCheckpoint.FileName(2));
         (long bytes, string sha256) = LayerCheckpoint.Save(trained, backend, path);
@@ -84,6 +84,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(m, Download(backend, restored.FirstMoment));
         Assert.Equal(v, Download(backend, restored.SecondMoment));
         Assert.Equal(41, restored.UpdateCount);
+        Assert.Equal(40, restored.UpdatedBatches);
 
         // Wᵀ follows W (the forward pass reads it).
         float[] transposed = Download(backend, restored.WeightsTransposed);

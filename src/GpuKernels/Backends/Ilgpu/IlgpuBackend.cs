@@ -254,6 +254,7 @@ public sealed partial class IlgpuBackend : IPcBackend
             foreach (Scalars s in scalars)
             {
                 Array.Copy(_scalarHost, ((IlgpuScalars)s).Offset, s.Host, 0, s.Count);
+                s.MarkRead();
             }
         }
     }
