@@ -8,9 +8,11 @@
 # run (accuracy, loss, which layers learned) is printed at the end and written to OUT/learning.csv.
 #   bash scripts/reproduce-learning-signal.sh [--depths 8,32,128] [--tops 1,4,12,32] [--seeds 0] [--deep-batches N]
 #        [--backend cpu|cuda] [--out sweeps/learning] [-- more pcn train options]
-# --deep-batches N caps the PC runs at the deepest depth at N batches (a full epoch is 937), for machines where an epoch
-# of a 128-layer PC net takes too long, and the plain µPC nets with them, so that the freezes and the plain nets compare
-# at the same number of batches; backprop always trains the full epoch. The table says how many batches each run had.
+# --deep-batches N caps at N batches (a full epoch is 937) the runs a slow machine cannot afford a full epoch of: the
+# deepest depth's standard-PC run and µPC freezes, and the plain µPC nets with them, so that freezes and plain nets
+# compare at the same number of batches. The deepest µPC run with every layer trained still trains the full epoch (it
+# is evaluated every 300 batches: compare the capped runs with its accuracy at batch N = 300), and backprop always
+# does. The table says how many batches each run had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 depths=8,32,128 tops=1,4,12,32 seeds=0 deep_batches="" backend=() out=sweeps/learning more=()
@@ -54,7 +56,7 @@ run() {
 for seed in "${seed_list[@]}"; do
   for h in "${depth_list[@]}"; do
     deep=no; [ "$h" = "$deepest" ] && deep=yes
-    run "mupc-H$h-s$seed" "$h" "$deep" --param mupc --seed "$seed"
+    run "mupc-H$h-s$seed" "$h" no --param mupc --seed "$seed"
     # Standard PC with the paper's best (η, β) for ReLU at each depth (as scripts/reproduce-depth.sh).
     case "$h" in 8) sp=(--lr 0.01 --beta 0.1) ;; 16|32) sp=(--lr 0.01 --beta 0.01) ;; *) sp=(--lr 0.1 --beta 0.01) ;; esac
     run "sp-H$h-s$seed" "$h" "$deep" --param sp "${sp[@]}" --seed "$seed"
