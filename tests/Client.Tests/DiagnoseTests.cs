@@ -46,8 +46,18 @@ public sealed partial class DiagnoseTests
 
         Assert.True(code == 0, $"exit {code}: {output}{error}");
         Assert.Contains("; as predicted", output, StringComparison.Ordinal);
-        Assert.Matches(@"predicted: weight layers [2-8]–9 receive a non-zero update(; [0-9–, ]+ borderline \(within 10× of half a float32 ulp\))?; 1(–[1-7])? cannot", output);
+        Assert.Matches(@"predicted: weight layers [2-8]–9 receive a non-zero update(; [0-9–, ]+ borderline \(within 100× of half a float32 ulp\))?; 1(–[1-7])? cannot", output);
         Assert.Equal(9, LayerRows().Count(output));
+    }
+
+    [Fact]
+    public async Task Reach_OfABatchThatDiverges_SaysSo_AndExitsAsADivergedRun()
+    {
+        (int code, string output, string error) = await Processes.RunAsync(Processes.Pcn, ["diagnose", "--reach", "--toy", "--depth", "4", "--width", "8", "--param", "sp", "--beta", "1e6", "--batch-size", "4"], TimeSpan.FromMinutes(1));
+
+        Assert.True(code == 3, $"exit {code}: {output}{error}");
+        Assert.Contains("the float32 batch diverged (Diverged: the energy of layer ", output, StringComparison.Ordinal);
+        Assert.Empty(error);
     }
 
     [GeneratedRegex(@"κ = ([0-9.eE+\-]+),")]

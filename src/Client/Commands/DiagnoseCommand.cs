@@ -121,7 +121,17 @@ public static class DiagnoseCommand
         using var network = new PcNetwork(new CpuBackend(), options);
         network.Clamp([.. batch.SelectMany(s => s.X)], [.. batch.SelectMany(s => s.Y)], training.BatchSize);
         double[] energies = new double[shape.LayerCount];
-        network.TrainPc(steps, training.InferenceRate, training, [], energies);
+        try
+        {
+            network.TrainPc(steps, training.InferenceRate, training, [], energies);
+        }
+        catch (DivergenceException e)
+        {
+            // A step too large for the network: the check has nothing to compare with, and says so as a run would.
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error reach in float32 within one batch: H={options.Depth} β={training.InferenceRate} B={training.BatchSize} T={steps}: the float32 batch diverged ({e.Message}); no reach to predict"));
+            return 3;
+        }
+
         LayerLearning[] measured = network.MeasureLearning();
 
         bool[] updated = [.. measured.Select(l => l.UpdatedBatches > 0)];

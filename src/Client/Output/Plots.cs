@@ -173,7 +173,11 @@ public static class Plots
             line.LegendText = label;
         }
 
-        Finish(plot, "Which layers learned: relative weight change at the last evaluation", "layer ℓ (1 = lowest, L = output)", "log₁₀ ‖W_ℓ − W_ℓ(0)‖ / ‖W_ℓ(0)‖");
+        // The plot's font has no ℓ; the legend goes beside the axes, where no run's line can hide behind it.
+        plot.Title("Which layers learned: relative weight change at the last evaluation");
+        plot.XLabel("layer l (1 = lowest, L = output)");
+        plot.YLabel("log₁₀ ‖W_l − W_l(0)‖ / ‖W_l(0)‖");
+        plot.ShowLegend(Edge.Right);
         Directory.CreateDirectory(directory);
         return Save(plot, directory, "learning-signal.png");
     }
