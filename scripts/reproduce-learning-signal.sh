@@ -75,7 +75,7 @@ for method in mupc sp bp; do
   files=(); for h in "${depth_list[@]}"; do files+=("$runs/$method-H$h-s${seed_list[0]}/results.json"); done
   args=(); for f in "${files[@]}"; do [ -f "$f" ] && args+=(--learning "$f"); done
   if [ ${#args[@]} -gt 0 ]; then
-    "${pcn[@]}" plot "${args[@]}" --out "$out/plots/$method" > /dev/null && mv "$out/plots/$method/learning-signal.png" "$out/plots/learning-$method.png"
+    "${pcn[@]}" plot "${args[@]}" --out "$out/plots/$method" > /dev/null && mv "$out/plots/$method/learning-signal.png" "$out/plots/learning-$method.png" && rmdir "$out/plots/$method"
   fi
 done
 args=(); for k in "${top_list[@]}" all; do
@@ -83,7 +83,7 @@ args=(); for k in "${top_list[@]}" all; do
   [ -f "$f" ] && args+=(--learning "$f")
 done
 if [ ${#args[@]} -gt 0 ]; then
-  "${pcn[@]}" plot "${args[@]}" --out "$out/plots/freeze" > /dev/null && mv "$out/plots/freeze/learning-signal.png" "$out/plots/learning-mupc-H$deepest-freezes.png"
+  "${pcn[@]}" plot "${args[@]}" --out "$out/plots/freeze" > /dev/null && mv "$out/plots/freeze/learning-signal.png" "$out/plots/learning-mupc-H$deepest-freezes.png" && rmdir "$out/plots/freeze"
 fi
 
 python3 - "$runs" "$out/learning.csv" <<'PY'

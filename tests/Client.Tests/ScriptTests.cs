@@ -20,6 +20,7 @@ public sealed class ScriptTests
     [InlineData("reproduce-depth.sh")]
     [InlineData("reproduce-transfer.sh")]
     [InlineData("reproduce-gpu.sh")]
+    [InlineData("reproduce-learning-signal.sh")]
     public async Task ReproduceScript_RefusesAnUnknownOption(string script)
     {
         (int code, _, string error) = await BashAsync(Path.Combine("scripts", script), "--depht", "8");

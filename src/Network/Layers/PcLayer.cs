@@ -133,7 +133,8 @@ public sealed class PcLayer : IDisposable
     }
 
     /// <summary>
-    /// Puts back a saved state (a checkpoint): W_ℓ, Adam's moments and step count, all row-major OutputDim × InputDim.
+    /// Puts back a saved state (a checkpoint): W_ℓ and Adam's moments (row-major OutputDim × InputDim), Adam's step
+    /// count, and the batches whose update was non-zero. W_ℓ(0) stays what the layer was built with.
     /// </summary>
     public void Restore(ReadOnlySpan<float> weights, ReadOnlySpan<float> firstMoment, ReadOnlySpan<float> secondMoment, int updateCount, int updatedBatches)
     {
