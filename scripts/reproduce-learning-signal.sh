@@ -98,6 +98,7 @@ for path in sorted(glob.glob(os.path.join(runs, '*', 'results.json'))):
     losses = [b['trainLoss'] for b in r['batches'][-50:]]
     rows.append({
         'run': r['runId'], 'method': 'bp' if t['algorithm'] == 'bp' else n['parameterisation'], 'depth': n['depth'],
+        'lr': t['learningRate'], 'beta': t['inferenceRate'] if t['algorithm'] == 'pc' else '',
         'trained': f"top:{t['trainTopLayers']}" if t.get('trainTopLayers') else 'all', 'seed': n['seed'], 'state': r['state'],
         'batches': r['timings']['batches'], 'test_accuracy': '' if acc is None else f'{acc:.2f}',
         'train_loss_last50': f'{sum(losses) / len(losses):.5f}' if losses else '',
