@@ -180,6 +180,8 @@ public sealed class BadInputTests(BadInputTests.Files files, ITestOutputHelper l
         Pcn("export without --out", 2, _ => ["export", "--cluster", "127.0.0.1:30000", "--run", "r"], "--out");
         Pcn("attach without a run", 2, _ => ["attach", "--cluster", "127.0.0.1:30000"], "--run");
         Pcn("checkpoint cadence that is not a number", 2, f => f.Train(["--checkpoint-every", "often"]), "--checkpoint-every");
+        Pcn("reach option without --reach", 2, _ => ["diagnose", "--beta", "5"], "--beta", "applies to --reach only");
+        Pcn("reach following more samples than the batch", 2, _ => ["diagnose", "--reach", "--toy", "--batch-size", "4", "--samples", "5"], "--samples", "[1, B = 4]");
         Pcn("negative checkpoint cadence", 2, f => f.Train(["--checkpoint-every", "-5"]), "--checkpoint-every");
         cases.Add("init-from a missing file", new Case(false, f => f.Train(["--init-from", Path.Combine(f.Root, "no-such.npz")]), 2, f => ["--init-from", Path.Combine(f.Root, "no-such.npz")]));
         cases.Add("init-from a file that is not an npz", new Case(false, f => f.Train(["--init-from", f.RunsFile]), 2, f => ["--init-from", f.RunsFile]));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Pcn.Abstractions.Options;
 
@@ -7,7 +6,7 @@ namespace Pcn.Client.CommandLine;
 
 /// <summary>
 /// Turns the first fault System.CommandLine found in a command line into pcn's one line: the option, the value, and
-/// what is allowed (exit 2), with System.CommandLine's typo correction where it has one.
+/// what is allowed (exit 2), with a typo correction where a name is close.
 /// </summary>
 internal static class CommandLineErrors
 {
@@ -112,32 +111,53 @@ internal static class CommandLineErrors
     }
 
     /// <summary>
-    /// System.CommandLine's own typo corrections for <paramref name="token"/>. It computes them only inside its parse
-    /// error action, which writes them to the output; that action is run here into a buffer, without its help and
-    /// errors, and the names it suggests for this token are read back, so that they end up in pcn's one line.
+    /// The names of <paramref name="token"/>'s kind (options for "--x", subcommands otherwise) of the parsed command
+    /// closest to it, when they are within a typo: at most one edit (insertion, deletion, substitution or swap of two
+    /// neighbours) per three characters, at least one.
     /// </summary>
     private static IReadOnlyList<string> TypoCorrections(ParseResult result, string token)
     {
-        if (result.Action is not ParseErrorAction action)
+        bool option = token.StartsWith('-');
+        string typed = token.Split('=', 2)[0].TrimStart('-');
+        IEnumerable<string> names = result.CommandResult.Command.Children.SelectMany(s => s switch
         {
-            return [];
+            Option o when option => [o.Name, .. o.Aliases],
+            Command c when !option => [c.Name, .. c.Aliases],
+            _ => Array.Empty<string>(),
+        });
+        (string Name, int Distance)[] close = [.. names.Distinct(StringComparer.Ordinal)
+            .Select(n => (Name: n, Distance: EditDistance(typed, n.TrimStart('-'))))
+            .Where(c => c.Distance <= Math.Max(1, typed.Length / 3))];
+        return close.Length == 0 ? [] : [.. close.Where(c => c.Distance == close.Min(d => d.Distance)).Select(c => c.Name).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Edits from <paramref name="a"/> to <paramref name="b"/>, a swap of neighbours counting as one.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        int[,] d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
         }
 
-        action.ShowHelp = false;
-        using var captured = new StringWriter();
-        result.Invoke(new InvocationConfiguration { Output = captured, Error = TextWriter.Null, EnableDefaultExceptionHandler = false });
-        var known = new HashSet<string>(
-            result.CommandResult.Command.Children.SelectMany(s => s switch
-            {
-                Option o => [o.Name, .. o.Aliases],
-                Command c => [c.Name, .. c.Aliases],
-                _ => Array.Empty<string>(),
-            }),
-            StringComparer.Ordinal);
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
 
-        // The corrections for one token follow a line that quotes it and end at a blank line.
-        string[] lines = captured.ToString().Split('\n', StringSplitOptions.TrimEntries);
-        int header = Array.FindIndex(lines, l => l.StartsWith($"'{token}'", StringComparison.Ordinal));
-        return header < 0 ? [] : [.. lines.Skip(header + 1).TakeWhile(l => l.Length > 0).Where(known.Contains)];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
     }
 }

@@ -66,6 +66,11 @@ public static class DiagnoseCommand
             Seed: result.GetValue(Seed));
         string dataDir = result.GetValue(DataDirectory)!;
         options.Validate();
+        if (!result.GetValue(Reach) && ((Option[])[Beta, BatchSize, Steps, Samples]).FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } unused)
+        {
+            throw new InvalidOptionException(unused.Name, "(given)", "applies to --reach only; the Hessian is taken at feedforward initialisation of one sample");
+        }
+
         if (result.GetValue(Reach))
         {
             var training = new TrainingOptions(InferenceRate: result.GetValue(Beta), InferenceSteps: result.GetValue(Steps), BatchSize: result.GetValue(BatchSize)).Validate();
@@ -116,6 +121,10 @@ public static class DiagnoseCommand
         var shape = new NetworkShape(options);
         double[][] weights = [.. shape.Layers.Select(l => WeightInitialiser.Initial(options, l))];
         int steps = training.StepsFor(options);
+
+        // The heading comes first: following every sample in double takes minutes for a deep, wide network.
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error reach in float32 within one batch: H={options.Depth} N={options.Width} {OptionNames.Name(options.Activation)} {OptionNames.Name(options.Parameterisation)} β={training.InferenceRate} B={training.BatchSize} T={steps} (step β/B = {training.InferenceRate / training.BatchSize:G3}); {(toy ? "toy samples" : "Fashion-MNIST's first batch")}, {followed} followed in double"));
+        output.Flush();
         ReachPrediction prediction = ErrorReach.Predict(shape, weights, steps, training.InferenceRate, training.BatchSize, [.. batch.Take(followed)]);
 
         using var network = new PcNetwork(new CpuBackend(), options);
@@ -128,7 +137,7 @@ public static class DiagnoseCommand
         catch (DivergenceException e)
         {
             // A step too large for the network: the check has nothing to compare with, and says so as a run would.
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error reach in float32 within one batch: H={options.Depth} β={training.InferenceRate} B={training.BatchSize} T={steps}: the float32 batch diverged ({e.Message}); no reach to predict"));
+            output.WriteLine($"the float32 batch diverged ({e.Message}); no reach to predict");
             return 3;
         }
 
@@ -137,7 +146,6 @@ public static class DiagnoseCommand
         bool[] updated = [.. measured.Select(l => l.UpdatedBatches > 0)];
         int[] Layers(Func<int, bool> which) => [.. Enumerable.Range(1, shape.LayerCount).Where(which)];
         int[] certain = Layers(l => prediction.Verdict(l) == ReachVerdict.Update), borderline = Layers(l => prediction.Verdict(l) == ReachVerdict.Borderline), none = Layers(l => prediction.Verdict(l) == ReachVerdict.None);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error reach in float32 within one batch: H={options.Depth} N={options.Width} {OptionNames.Name(options.Activation)} {OptionNames.Name(options.Parameterisation)} β={training.InferenceRate} B={training.BatchSize} T={steps} (step β/B = {prediction.Step:G3}); {(toy ? "toy samples" : "Fashion-MNIST's first batch")}, {followed} followed in double"));
         output.WriteLine($"predicted: weight layers {LearningSummary.Ranges(certain)} receive a non-zero update{(borderline.Length > 0 ? $"; {LearningSummary.Ranges(borderline)} borderline (within {ReachPrediction.Margin:G}× of half a float32 ulp)" : string.Empty)}{(none.Length > 0 ? $"; {LearningSummary.Ranges(none)} cannot (their activities' moves are below half a float32 ulp)" : string.Empty)}");
         output.WriteLine($"measured (one float32 batch, CPU backend): weight layers {LearningSummary.Ranges(Layers(l => updated[l - 1]))} received a non-zero update; {(prediction.AgreesWith(updated) ? "as predicted" : "NOT as predicted")}");
         output.WriteLine("layer  headroom (log10 of |β/B·∂F/∂z| / ½ulp, max)  predicted   measured  energy after inference (float32)");

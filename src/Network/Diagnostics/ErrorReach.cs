@@ -60,7 +60,7 @@ public static class ErrorReach
             }
         }
 
-        return new ReachPrediction(ratio, steps, step);
+        return new ReachPrediction(ratio);
     }
 
     /// <summary>ε_ℓ for hidden layers and d_L for the output, at activities <paramref name="z"/>.</summary>
@@ -123,9 +123,7 @@ public enum ReachVerdict
 /// For each hidden layer ℓ = 1..L−1, the largest |β/B·∂F/∂z| over its units, samples and steps in units of half a
 /// float32 ulp of the activity: ≥ 1 means z_ℓ can move in float32.
 /// </param>
-/// <param name="Steps">T.</param>
-/// <param name="Step">β/B.</param>
-public sealed record ReachPrediction(IReadOnlyList<double> Headroom, int Steps, double Step)
+public sealed record ReachPrediction(IReadOnlyList<double> Headroom)
 {
     /// <summary>How far above the threshold a layer's headroom must be for the prediction to call it updated.</summary>
     public const double Margin = 100;
